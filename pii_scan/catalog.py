@@ -1,0 +1,188 @@
+"""The recognizer catalog: ``recognizers/*.toml`` and the reference data in ``models/``.
+
+A recognizer is data. Each TOML file under ``recognizers/`` describes one: the entity it
+reports, how candidates are found (``kind``), the RE2 pattern a candidate must fully match, the
+validator that confirms it, context words, column-name synonyms and examples. The same
+definition feeds the vectorized core (:mod:`pii_scan.core`) and the Presidio export.
+
+Kinds:
+
+``digits``  digit runs, optionally joined by separators (``groupings``) and ending in X/x
+            (``check_letter``); ``pattern`` is matched against the compact digits.
+``token``   maximal ``[0-9A-Za-z]`` runs holding a letter; ``pattern`` matches the whole token.
+``regex``   an RE2 ``pattern`` searched in the text, with a ``boundary`` (a name from
+            ``BOUNDARIES`` or ASCII characters in class syntax, e.g. ``0-9A-Za-z.``) that must
+            not touch the match, and optional literal ``prefilter`` strings.
+
+>>> cat = load_catalog()
+>>> cat["cn_resident_id"].entity
+'CN_RESIDENT_ID'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+KINDS = ("digits", "token", "regex")
+BOUNDARIES = {"none": "", "digit": "0-9", "alnum": "0-9A-Za-z", "word": "0-9A-Za-z_"}
+
+
+class CatalogError(ValueError):
+    """A recognizer or model file is malformed."""
+
+
+def data_dir(name: str) -> Path:
+    """Folder of ``recognizers`` or ``models``: inside the installed wheel, else the checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise CatalogError(f"cannot find the {name}/ folder (looked in {here / '_data'} and {here.parent})")
+
+
+@dataclass(frozen=True)
+class Recognizer:
+    id: str
+    entity: str
+    kind: str
+    pattern: str
+    name_zh: str
+    name_en: str
+    standard: str
+    validator: str | None = None
+    score: float = 0.9
+    context_score: float = 0.99
+    requires_context: bool = False
+    priority: int = 50
+    lengths: tuple[int, ...] = ()
+    groupings: tuple[tuple[int, ...], ...] = ()
+    check_letter: bool = False
+    boundary: str = "0-9A-Za-z"  # ASCII characters that must not touch a match (class syntax)
+    boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
+    prefilter: tuple[str, ...] = ()
+    ignore_case: bool = False
+    context: tuple[str, ...] = ()
+    column_names: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    personal: bool = True
+    extracts: tuple[str, ...] = ()
+    source_file: str = field(default="", compare=False)
+
+    @property
+    def presidio_pattern(self) -> str:
+        """The pattern with lookaround boundaries, for engines that have them (Presidio, ``re``)."""
+        if self.kind == "digits":
+            return rf"(?<![0-9]){self.pattern}(?![0-9])"
+        before = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary
+        after = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary_after
+        look_behind = rf"(?<![{before}])" if before else ""
+        look_ahead = rf"(?![{after}])" if after else ""
+        return rf"{look_behind}(?:{self.pattern}){look_ahead}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    recognizers: tuple[Recognizer, ...]
+    version: str
+
+    def __getitem__(self, rid: str) -> Recognizer:
+        for r in self.recognizers:
+            if r.id == rid:
+                return r
+        raise KeyError(rid)
+
+    def __iter__(self):
+        return iter(self.recognizers)
+
+    def __len__(self) -> int:
+        return len(self.recognizers)
+
+    @property
+    def entities(self) -> list[str]:
+        return sorted({r.entity for r in self.recognizers})
+
+
+def _tuple(value, typ=str) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, (str, int, float)):
+        value = [value]
+    return tuple(typ(v) for v in value)
+
+
+def _parse(path: Path) -> Recognizer:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{path.name}: {exc}") from None
+    try:
+        kind = raw["kind"]
+        if kind not in KINDS:
+            raise CatalogError(f"{path.name}: kind must be one of {KINDS}, not {kind!r}")
+        match = raw.get("match", {})
+        columns = raw.get("columns", {})
+        examples = raw.get("examples", {})
+        name = raw.get("name", {})
+        boundary = BOUNDARIES.get(match.get("boundary", "alnum"), match.get("boundary"))
+        if not isinstance(boundary, str) or not boundary.isascii():
+            raise CatalogError(f"{path.name}: boundary must be {sorted(BOUNDARIES)} or ASCII chars")
+        after = BOUNDARIES.get(match.get("boundary_after", ""), match.get("boundary_after", ""))
+        return Recognizer(
+            id=raw["id"],
+            entity=raw["entity"],
+            kind=kind,
+            pattern=match["pattern"],
+            name_zh=name.get("zh", ""),
+            name_en=name.get("en", ""),
+            standard=raw.get("standard", ""),
+            validator=raw.get("validator"),
+            score=float(raw.get("score", 0.9)),
+            context_score=float(raw.get("context_score", 0.99)),
+            requires_context=bool(raw.get("requires_context", False)),
+            priority=int(raw.get("priority", 50)),
+            lengths=_tuple(match.get("lengths"), int),
+            groupings=tuple(tuple(int(x) for x in g) for g in match.get("groupings", [])),
+            check_letter=bool(match.get("check_letter", False)),
+            boundary=boundary,
+            boundary_after=after or boundary,
+            prefilter=_tuple(match.get("prefilter")),
+            ignore_case=bool(match.get("ignore_case", False)),
+            context=_tuple(raw.get("context")),
+            column_names=tuple(
+                n for lang in ("zh", "en", "pinyin") for n in _tuple(columns.get(lang))
+            ),
+            positive=_tuple(examples.get("positive")),
+            negative=_tuple(examples.get("negative")),
+            personal=bool(raw.get("personal", True)),
+            extracts=_tuple(raw.get("extracts")),
+            source_file=path.name,
+        )
+    except KeyError as exc:
+        raise CatalogError(f"{path.name}: missing required field {exc}") from None
+
+
+@cache
+def load_catalog(folder: str | None = None) -> Catalog:
+    """Load every ``*.toml`` recognizer of ``folder`` (default: the shipped catalog)."""
+    root = Path(folder) if folder else data_dir("recognizers")
+    files = sorted(root.glob("*.toml"))
+    if not files:
+        raise CatalogError(f"no recognizers in {root}")
+    recognizers = tuple(_parse(p) for p in files)
+    ids = [r.id for r in recognizers]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise CatalogError(f"duplicate recognizer ids: {sorted(dupes)}")
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:12]
+    return Catalog(recognizers, version=digest)
+
+
+
+
+

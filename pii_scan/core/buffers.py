@@ -1,0 +1,147 @@
+"""A string array seen as one UTF-8 byte buffer, the unit the matching core works on.
+
+Every recognizer family scans the same :class:`TextBuffer`: the data bytes of a whole Arrow
+string array (one cell after another) and the byte offsets where each cell starts. Before
+matching, full-width ASCII forms (``１３８``, ``ＡＢ``, ``（``) and the ideographic space are folded
+to ASCII, because Chinese text uses them for the same identifiers. Folding shortens the buffer, so
+the buffer keeps a map from every folded byte back to the original byte, and findings are
+reported in code points of the original cell.
+
+>>> import pyarrow as pa
+>>> buf = TextBuffer.from_array(pa.array(["电话１３８", None, "ab"]))
+>>> bytes(buf.data).decode()
+'电话138ab'
+>>> buf.codepoint_offsets(buf.cell_of(buf.find(b"138")), buf.find(b"138"))
+array([2])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_EMPTY = np.zeros(0, dtype=np.uint8)
+
+
+def _array_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Return (data bytes, cell offsets as int64) of a string array, nulls as empty cells."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_string_view(arr.type) or pa.types.is_binary_view(arr.type):
+        arr = arr.cast(pa.large_string())
+    elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    bufs = arr.buffers()
+    n = len(arr)
+    offsets = np.frombuffer(bufs[1], dtype=offset_type, count=arr.offset + n + 1)[arr.offset :]
+    offsets = offsets.astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else _EMPTY
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = data[start:end]
+    return data, offsets - start
+
+
+@dataclass
+class TextBuffer:
+    """Folded bytes of all cells, with the way back to the original cells.
+
+    ``data``: folded UTF-8 bytes of every cell, back to back. ``offsets``: ``n_cells + 1`` byte
+    offsets of the cells in ``data``. ``original``: the unfolded bytes; ``original_offsets``: the
+    cells in ``original``; ``to_original``: for each byte of ``data`` its byte index in
+    ``original`` (``None`` when nothing was folded, i.e. the identity).
+    """
+
+    data: np.ndarray
+    offsets: np.ndarray
+    original: np.ndarray
+    original_offsets: np.ndarray
+    to_original: np.ndarray | None
+
+    @classmethod
+    def from_array(cls, arr: pa.Array | pa.ChunkedArray) -> TextBuffer:
+        data, offsets = _array_buffers(arr)
+        folded, new_offsets, to_original = fold_fullwidth(data, offsets)
+        return cls(folded, new_offsets, data, offsets, to_original)
+
+    @classmethod
+    def from_strings(cls, values: list[str | None]) -> TextBuffer:
+        return cls.from_array(pa.array(values, type=pa.string()))
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.offsets) - 1
+
+    def cell_of(self, positions: np.ndarray | int) -> np.ndarray:
+        """Cell index of each folded byte position."""
+        return np.searchsorted(self.offsets, np.atleast_1d(positions), side="right") - 1
+
+    def find(self, needle: bytes) -> int:
+        """Byte position of the first occurrence of ``needle`` in the folded data (for tests)."""
+        return bytes(self.data).find(needle)
+
+    def original_position(self, positions: np.ndarray) -> np.ndarray:
+        """Map folded byte positions (start or end-exclusive) to original byte positions."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.to_original is None:
+            return positions
+        # An end position may equal len(data): it maps to the end of the original buffer.
+        extended = np.append(self.to_original, len(self.original))
+        return extended[positions]
+
+    def codepoint_offsets(self, cells: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Code point offsets, within their original cell, of folded byte positions.
+
+        A folded end position that falls just after a folded character maps to the end of the
+        original (3-byte) character, because the next original byte is the next character.
+        """
+        cells = np.asarray(cells, dtype=np.int64)
+        orig = self.original_position(positions)
+        lead = (self.original & 0xC0) != 0x80
+        counts = np.concatenate(([0], np.cumsum(lead, dtype=np.int64)))
+        return counts[orig] - counts[self.original_offsets[cells]]
+
+
+def fold_fullwidth(
+    data: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Fold U+FF01–U+FF5E to ASCII and U+3000 to a space, vectorized over the whole buffer.
+
+    Returns the folded bytes, the cell offsets in them, and the map from folded to original
+    byte positions (``None`` when there was nothing to fold, the common case).
+
+    >>> d = np.frombuffer("Ａ１　x".encode(), dtype=np.uint8)
+    >>> f, o, m = fold_fullwidth(d, np.array([0, len(d)]))
+    >>> bytes(f), o.tolist(), m.tolist()
+    (b'A1 x', [0, 4], [0, 3, 6, 9])
+    """
+    n = len(data)
+    if n < 3:
+        return data, offsets, None
+    lead = np.flatnonzero((data[:-2] == 0xEF) | (data[:-2] == 0xE3))
+    if len(lead) == 0:
+        return data, offsets, None
+    b1 = data[lead + 1]
+    b2 = data[lead + 2]
+    low = (data[lead] == 0xEF) & (b1 == 0xBC) & (b2 >= 0x81) & (b2 <= 0xBF)
+    high = (data[lead] == 0xEF) & (b1 == 0xBD) & (b2 >= 0x80) & (b2 <= 0x9E)
+    space = (data[lead] == 0xE3) & (b1 == 0x80) & (b2 == 0x80)
+    fold = low | high | space
+    if not fold.any():
+        return data, offsets, None
+    pos = lead[fold]
+    ascii_ = np.where(low[fold], b2[fold] - 0x60, np.where(high[fold], b2[fold] - 0x20, 0x20))
+    out = data.copy()
+    out[pos] = ascii_.astype(np.uint8)
+    keep = np.ones(n, dtype=bool)
+    keep[pos + 1] = False
+    keep[pos + 2] = False
+    to_original = np.flatnonzero(keep)
+    dropped_before = np.concatenate(([0], np.cumsum(~keep, dtype=np.int64)))
+    new_offsets = offsets - dropped_before[offsets]
+    return out[keep], new_offsets, to_original

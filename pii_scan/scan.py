@@ -1,0 +1,305 @@
+"""Scanning: sources → matching core → column verdicts → report and findings.
+
+Data flows one way. A source yields tables as streams of Arrow record batches
+(:mod:`pii_scan.sources`); each string column of a batch goes through the :class:`Matcher`
+once; the matches update that column's :class:`ColumnStats` and, when asked, are written as
+findings; at the end of a table the stats become verdicts under the policy
+(:mod:`pii_scan.classify`). The report is a plain dict in the contract's shape
+(``pii-scan/report/v1``), which the writers in :mod:`pii_scan.report` render.
+
+>>> import pyarrow as pa
+>>> t = scan_table(pa.table({"手机号": ["13800138000", "13912345678"], "n": ["a", "b"]}))
+>>> [(c["name"], c["entity"], c["tier"]) for c in t["columns"]]
+[('手机号', 'CN_MOBILE_PHONE', 'general'), ('n', None, None)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import __version__
+from .catalog import Catalog, load_catalog
+from .classify.columns import ColumnStats, MinorsTracker, column_verdict
+from .classify.policy import TIER_RANK, Policy, builtin_policies, load_policy, thresholds
+from .core import Matcher
+from .report.mask import mask
+from .sources import SourceError, SourceRef, discover, open_source
+
+SCHEMA = "pii-scan/report/v1"
+
+
+@dataclass
+class ScanOptions:
+    policy: str = "gbt35273"
+    sample_rows: int | None = None  # None: the configured default; 0: every row
+    reveal: bool = False
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    encoding: str | None = None
+    workers: int = 1
+    batch_rows: int | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def max_rows(self) -> int | None:
+        n = thresholds()["default_sample_rows"] if self.sample_rows is None else self.sample_rows
+        return None if n == 0 else int(n)
+
+
+class _Scanner:
+    """Holds the compiled catalog and policies for one run (one per process)."""
+
+    def __init__(self, options: ScanOptions, catalog: Catalog | None = None):
+        self.options = options
+        self.catalog = catalog or load_catalog()
+        self.matcher = Matcher(self.catalog)
+        self.policy = load_policy(options.policy)
+        self.policies = {name: load_policy(name) for name in builtin_policies()}
+        self.cfg = thresholds()
+        self.min_score = float(self.cfg["min_finding_score"])
+
+    # -- one table ------------------------------------------------------------------------
+    def scan_stream(
+        self,
+        name: str,
+        columns: Sequence[str],
+        batches: Iterable[pa.RecordBatch],
+        *,
+        path: str = "",
+        row_base: int = 0,
+        emit: Callable[[dict], None] | None = None,
+    ) -> dict:
+        stats = {c: ColumnStats(c) for c in columns}
+        minors = MinorsTracker(self.options.today)
+        rows = 0
+        for batch in batches:
+            for col_name, arr in zip(batch.schema.names, batch.columns, strict=True):
+                col = stats.setdefault(col_name, ColumnStats(col_name))
+                matches = self.matcher.match_array(
+                    arr, column=col_name, offsets=emit is not None, values=True
+                )
+                col.update(arr, matches, self.min_score)
+                self._examples(col, matches)
+                if matches.num_rows:
+                    minors.update(matches["birth_date"])
+                if emit is not None and matches.num_rows:
+                    self._emit(emit, path, name, col_name, matches, rows + row_base)
+            rows += batch.num_rows
+        return self._table_report(name, rows, stats, minors)
+
+    def _examples(self, col: ColumnStats, matches: pa.Table) -> None:
+        wanted = [e for e, ev in col.entities.items() if len(ev.examples) < 3]
+        if not wanted or matches.num_rows == 0:
+            return
+        strong = matches.filter(pc.greater_equal(matches["score"], self.min_score))
+        for entity in wanted:
+            ev = col.entities[entity]
+            picked = strong.filter(pc.equal(strong["entity"], entity)).slice(0, 3)
+            for value in picked["value"].to_pylist():
+                shown = value if self.options.reveal else mask(value)
+                if shown not in ev.examples and len(ev.examples) < 3:
+                    ev.examples.append(shown)
+
+    def _emit(self, emit, path, table, column, matches: pa.Table, row_offset: int) -> None:
+        strong = matches.filter(pc.greater_equal(matches["score"], self.min_score))
+        rows = pc.add(strong["row"], row_offset).to_pylist()
+        for row, start, end, entity, score, value in zip(
+            rows,
+            strong["start"].to_pylist(),
+            strong["end"].to_pylist(),
+            strong["entity"].to_pylist(),
+            strong["score"].to_pylist(),
+            strong["value"].to_pylist(),
+            strict=True,
+        ):
+            emit(
+                {
+                    "path": path,
+                    "table": table,
+                    "column": column,
+                    "row": row,
+                    "start": start,
+                    "end": end,
+                    "entity": entity,
+                    "tier": self.policy.tier(entity),
+                    "score": round(score, 2),
+                    "value": value if self.options.reveal else mask(value),
+                }
+            )
+
+    def _table_report(self, name, rows, stats, minors: MinorsTracker) -> dict:
+        columns = []
+        for col in stats.values():
+            verdict = column_verdict(col, self.catalog, self.policy, self.cfg)
+            columns.append((col, verdict))
+        minors_by_policy = {p: minors.under(pol.minors_age) > 0 for p, pol in self.policies.items()}
+        minors_by_policy[self.policy.name] = minors.under(self.policy.minors_age) > 0
+        out_columns = []
+        for col, v in columns:
+            tiers = {
+                p: _tier(pol, v.entity, minors_by_policy[p]) for p, pol in self.policies.items()
+            }
+            ev = col.entities.get(v.entity) if v.entity else None
+            out_columns.append(
+                {
+                    "name": col.name,
+                    "entity": v.entity,
+                    "tier": _tier(self.policy, v.entity, minors_by_policy[self.policy.name]),
+                    "tiers": tiers,
+                    "category": self.policy.category(v.entity),
+                    "confidence": v.confidence,
+                    "match_ratio": v.match_ratio,
+                    "entities": v.entities,
+                    "evidence": {
+                        "reason": v.reason,
+                        "column_name_agrees": v.name_agrees,
+                        "rows": col.rows,
+                        "non_empty": col.nonempty,
+                        "null_ratio": round(1 - col.nonempty / col.rows, 4) if col.rows else 0.0,
+                        "examples": list(ev.examples) if ev else [],
+                    },
+                }
+            )
+        table = {"name": name, "rows_scanned": rows, "columns": out_columns}
+        if minors_by_policy[self.policy.name]:
+            table["minors"] = True
+            table["minors_count"] = minors.under(self.policy.minors_age)
+        return table
+
+    # -- one source -----------------------------------------------------------------------
+    def scan_source(self, ref: SourceRef, emit=None) -> dict:
+        tables = []
+        try:
+            for ts in open_source(
+                ref,
+                batch_rows=self.options.batch_rows or int(self.cfg["batch_rows"]),
+                max_rows=self.options.max_rows(),
+                encoding=self.options.encoding,
+            ):
+                tables.append(
+                    self.scan_stream(
+                        ts.name, ts.columns, ts.batches, path=ref.path,
+                        row_base=ts.row_base, emit=emit,
+                    )
+                )
+        except SourceError as exc:
+            return {"path": ref.path, "format": ref.format, "status": "error", "error": str(exc),
+                    "tables": tables}
+        return {"path": ref.path, "format": ref.format, "status": "ok", "tables": tables}
+
+
+def _tier(policy: Policy, entity: str | None, minors: bool) -> str | None:
+    tier = policy.tier(entity)
+    if tier is not None and minors:
+        return "sensitive"
+    return tier
+
+
+def _scan_in_worker(args) -> tuple[dict, str | None]:
+    ref, options, want_findings = args
+    scanner = _Scanner(options)
+    if not want_findings:
+        return scanner.scan_source(ref), None
+    fd, tmp = tempfile.mkstemp(prefix="pii-scan-", suffix=".jsonl")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        result = scanner.scan_source(ref, emit=_writer(fh))
+    return result, tmp
+
+
+def _writer(fh: IO[str]) -> Callable[[dict], None]:
+    def emit(finding: dict) -> None:
+        fh.write(json.dumps(finding, ensure_ascii=False) + "\n")
+
+    return emit
+
+
+def scan_paths(
+    paths: Sequence[str],
+    options: ScanOptions | None = None,
+    findings: IO[str] | None = None,
+) -> dict:
+    """Scan files, folders and globs; returns the report dict (``pii-scan/report/v1``).
+
+    ``findings``: a text stream that receives one JSON line per finding as the scan goes.
+    """
+    options = options or ScanOptions()
+    scanner = _Scanner(options)  # fails early on a bad policy
+    found = discover(paths, include=options.include, exclude=options.exclude)
+    emit = _writer(findings) if findings is not None else None
+    sources: list[dict] = []
+    if options.workers > 1 and len(found.sources) > 1:
+        jobs = [(ref, options, findings is not None) for ref in found.sources]
+        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+            for result, tmp in pool.map(_scan_in_worker, jobs):
+                sources.append(result)
+                if tmp:
+                    with open(tmp, encoding="utf-8") as fh:
+                        for line in fh:
+                            findings.write(line)
+                    os.unlink(tmp)
+    else:
+        for ref in found.sources:
+            sources.append(scanner.scan_source(ref, emit=emit))
+    errors = list(found.errors)
+    errors += [{"path": s["path"], "error": s["error"]} for s in sources if s["status"] == "error"]
+    return build_report(scanner, sources, errors, found)
+
+
+def build_report(scanner: _Scanner, sources: list[dict], errors: list[dict], found=None) -> dict:
+    columns = [c for s in sources for t in s["tables"] for c in t["columns"]]
+    by_tier = {"sensitive": 0, "general": 0, "none": 0}
+    for c in columns:
+        by_tier[c["tier"] or "none"] += 1
+    entities: dict[str, int] = {}
+    for c in columns:
+        if c["entity"]:
+            entities[c["entity"]] = entities.get(c["entity"], 0) + 1
+    options = scanner.options
+    return {
+        "schema": SCHEMA,
+        "policy": scanner.policy.name,
+        "tool": {"name": "pii-scan", "version": __version__},
+        "catalog_version": scanner.catalog.version,
+        "scanned_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "scan_date": options.today.isoformat(),
+        "sample_rows": options.max_rows() or 0,
+        "thresholds": {k: v for k, v in scanner.cfg.items() if not k.startswith("default_")},
+        "summary": {
+            "sources": len(sources),
+            "sources_with_errors": len(errors),
+            "tables": sum(len(s["tables"]) for s in sources),
+            "columns": len(columns),
+            "columns_by_tier": by_tier,
+            "columns_by_entity": dict(sorted(entities.items())),
+            "excluded_files": getattr(found, "excluded", 0),
+            "unsupported_files": list(getattr(found, "unsupported", [])),
+            "highest_tier": max((c["tier"] for c in columns), key=TIER_RANK.get, default=None),
+        },
+        "sources": sources,
+        "errors": errors,
+    }
+
+
+def scan_table(table: pa.Table, name: str = "table", options: ScanOptions | None = None) -> dict:
+    """Classify every column of an in-memory Arrow table; returns the report's table entry."""
+    scanner = _Scanner(options or ScanOptions(sample_rows=0))
+    table = table.cast(pa.schema([pa.field(f.name, pa.string()) for f in table.schema]))
+    return scanner.scan_stream(name, table.column_names, table.to_batches())
+
+
+def scan_text(text: str, options: ScanOptions | None = None) -> list[dict]:
+    """Findings in one piece of text, with code point offsets into it."""
+    scanner = _Scanner(options or ScanOptions(sample_rows=0, reveal=True))
+    out: list[dict] = []
+    batch = pa.record_batch({"text": pa.array([text], pa.string())})
+    scanner.scan_stream("text", ["text"], [batch], emit=out.append)
+    return out

@@ -1,0 +1,118 @@
+"""The matching core on Chinese text as it really is, and its array semantics."""
+
+import pyarrow as pa
+import pytest
+
+from pii_scan.scan import scan_text
+
+ID = "110105199003071239"
+
+
+def spans(matcher, values, **kw):
+    t = matcher.match_array(pa.array(values), min_score=0.5, **kw)
+    return [(r["row"], r["start"], r["end"], r["entity"]) for r in t.to_pylist()]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("客户身份证号为" + ID + "的用户", "CN_RESIDENT_ID", ID),
+        ("证件号11010519900307101x。", "CN_RESIDENT_ID", "11010519900307101x"),
+        ("请拨打１３８００１３８０００联系", "CN_MOBILE_PHONE", "１３８００１３８０００"),
+        ("电话：+86 138 0013 8000，谢谢", "CN_MOBILE_PHONE", "86 138 0013 8000"),
+        ("手机138-0013-8000", "CN_MOBILE_PHONE", "138-0013-8000"),
+        ("😀😀邮箱zhang@example.com", "EMAIL_ADDRESS", "zhang@example.com"),
+        ("卡号：6228 4800 0000 0000 018", "BANK_CARD", "6228 4800 0000 0000 018"),
+        ("（０１０）６２３４５６７８", "CN_LANDLINE", "０１０）６２３４５６７８"),
+    ],
+)
+def test_offsets_slice_back_to_the_original_text(text, entity, value):
+    found = [f for f in scan_text(text) if f["entity"] == entity]
+    assert len(found) == 1
+    f = found[0]
+    assert text[f["start"] : f["end"]] == value
+    assert f["value"] == value
+
+
+def test_id_glued_to_hanzi_fullwidth_phone_and_plus86_in_one_line():
+    line = f"张三身份证{ID}手机１３９１２３４５６７８或+86 138 0013 8000"
+    got = {(f["entity"], line[f["start"] : f["end"]]) for f in scan_text(line)}
+    assert got == {
+        ("CN_RESIDENT_ID", ID),
+        ("CN_MOBILE_PHONE", "１３９１２３４５６７８"),
+        ("CN_MOBILE_PHONE", "86 138 0013 8000"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号110105199003071230已发货",  # 18 digits, wrong ID check digit
+        "下单时间1712345678901",  # 13-digit millisecond timestamp
+        "编号15412345678",  # 11 digits in an unassigned segment
+        "统一社会信用代码91110105MA01AB3CXM",  # organisation, not a person
+        "trace 550e8400-e29b-41d4-a716-446655440000",  # UUID
+        "ISBN 9787111213826",  # EAN-13
+        "客服热线400-820-8820",  # hotline
+        "版本 3.10.2 发布",  # version string
+        "金额1234567890123456元",  # 16 digits, no card context, not Luhn
+        "2024-01-01 12:30:45",  # timestamp
+    ],
+)
+def test_hard_negatives_give_no_personal_finding(text):
+    personal = [f for f in scan_text(text) if f["entity"] != "CN_USCC"]
+    assert personal == []
+
+
+def test_results_do_not_depend_on_batch_boundaries(matcher):
+    values = [f"行{i}：电话1380013{i:04d}，身份证{ID}" for i in range(50)] + [None, ""]
+    whole = spans(matcher, values)
+    pieces = []
+    for lo in range(0, len(values), 7):
+        for row, s, e, ent in spans(matcher, values[lo : lo + 7]):
+            pieces.append((row + lo, s, e, ent))
+    assert whole == pieces
+    assert len(whole) == 100
+
+
+def test_nulls_sliced_chunked_and_large_arrays_agree(matcher):
+    values = [None, f"身份证{ID}", "", "手机13800138000"]
+    expected = spans(matcher, values)
+    assert expected == [(1, 3, 21, "CN_RESIDENT_ID"), (3, 2, 13, "CN_MOBILE_PHONE")]
+    arr = pa.array(["pad"] + values)
+    sliced = matcher.match_array(arr.slice(1), min_score=0.5)
+    assert [(r["row"], r["start"], r["end"]) for r in sliced.to_pylist()] == [
+        (1, 3, 21),
+        (3, 2, 13),
+    ]
+    chunked = pa.chunked_array([values[:2], values[2:]])
+    assert spans(matcher, chunked) == expected
+    large = pa.array(values, pa.large_string())
+    assert spans(matcher, large) == expected
+
+
+def test_adjacent_cells_never_join_into_one_number(matcher):
+    # "1380013" + "8000" would be a phone if cells were not kept apart.
+    assert spans(matcher, ["1380013", "8000"]) == []
+    assert spans(matcher, ["138 0013", "8000"]) == []
+
+
+def test_column_name_is_context(matcher):
+    card = "6217000000000000004"
+    assert spans(matcher, [card]) == []  # a bare Luhn hit is not a finding
+    assert spans(matcher, [card], column="银行卡号") == [(0, 0, 19, "BANK_CARD")]
+
+
+def test_byte_offsets_when_code_points_are_not_needed(matcher):
+    t = matcher.match_array(pa.array(["电话13800138000"]), offsets=False)
+    assert (t["start"][0].as_py(), t["end"][0].as_py()) == (6, 17)
+
+
+def test_resident_id_carries_the_birth_date(matcher):
+    t = matcher.match_array(pa.array([ID]))
+    assert str(t["birth_date"][0].as_py()) == "1990-03-07"
+
+
+def test_empty_and_all_null_arrays(matcher):
+    assert matcher.match_array(pa.array([], pa.string())).num_rows == 0
+    assert matcher.match_array(pa.array([None, None], pa.string())).num_rows == 0

@@ -1,0 +1,69 @@
+"""The catalog is data: every entry is checked by the same parametrized tests (gitleaks style)."""
+
+import re
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from pii_scan import validators
+from pii_scan.catalog import load_catalog
+from pii_scan.classify.policy import builtin_policies, categories, load_policy
+
+CATALOG = load_catalog()
+RECOGNIZERS = list(CATALOG)
+POSITIVE = [(r.id, r.entity, text) for r in CATALOG for text in r.positive]
+NEGATIVE = [(r.id, r.entity, text) for r in CATALOG for text in r.negative]
+
+
+def entities_found(matcher, text, min_score=0.5):
+    table = matcher.match_array(pa.array([text]), min_score=min_score)
+    return table["entity"].to_pylist()
+
+
+@pytest.mark.parametrize(("rid", "entity", "text"), POSITIVE)
+def test_positive_examples_are_found(matcher, rid, entity, text):
+    assert entity in entities_found(matcher, text), f"{rid} misses {text!r}"
+
+
+@pytest.mark.parametrize(("rid", "entity", "text"), NEGATIVE)
+def test_negative_examples_are_not_found(matcher, rid, entity, text):
+    assert entity not in entities_found(matcher, text), f"{rid} wrongly finds {text!r}"
+
+
+@pytest.mark.parametrize("rec", RECOGNIZERS, ids=lambda r: r.id)
+def test_patterns_compile_in_re2_and_python(rec):
+    # RE2 (pyarrow) for the core, Python `re` with lookarounds for the fallback and Presidio.
+    pc.match_substring_regex(pa.array(["x"]), rec.pattern)
+    re.compile(rec.presidio_pattern)
+
+
+@pytest.mark.parametrize("rec", RECOGNIZERS, ids=lambda r: r.id)
+def test_entries_are_complete(rec):
+    assert rec.name_zh and rec.name_en and rec.standard
+    assert rec.positive, "every recognizer carries positive examples"
+    assert rec.column_names or rec.context
+    if rec.validator:
+        assert validators.get(rec.validator).is_valid is not None
+    if rec.kind in ("digits", "token"):
+        assert rec.lengths
+
+
+def test_every_entity_has_a_tier_and_category_in_every_policy():
+    cats = categories()
+    for name in builtin_policies():
+        policy = load_policy(name)
+        for entity in CATALOG.entities:
+            assert entity in policy.entities, f"{name} lacks {entity}"
+            assert policy.category(entity) in cats
+
+
+def test_policies_disagree_on_id_numbers():
+    assert load_policy("gbt35273").tier("CN_RESIDENT_ID") == "sensitive"
+    assert load_policy("gbt45574").tier("CN_RESIDENT_ID") == "general"
+    assert load_policy("gdpr").tier("HEALTH") == "sensitive"
+    assert load_policy("gbt35273").tier("CN_USCC") is None
+
+
+def test_catalog_version_is_a_content_hash():
+    assert re.fullmatch(r"[0-9a-f]{12}", CATALOG.version)
