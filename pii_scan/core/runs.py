@@ -73,23 +73,15 @@ def _runs(mask: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray
     edge = np.zeros(n + 1, dtype=np.int8)
     edge[:n] = m
     edge[1:] -= m
-    # Cell edges split runs: force a boundary at every cell start.
-    cell_starts = offsets[1:-1]
+    # Cell edges split runs: a run continuing over a cell start ends there and starts again.
+    cell_starts = np.unique(offsets[1:-1])
     cell_starts = cell_starts[(cell_starts > 0) & (cell_starts < n)]
-    if len(cell_starts):
-        at = cell_starts[mask[cell_starts] & mask[cell_starts - 1]]
-        if len(at):
-            edge[at] = 1
-            # an end at the same position as the forced start
-            ends_extra = at
-        else:
-            ends_extra = np.zeros(0, np.int64)
-    else:
-        ends_extra = np.zeros(0, np.int64)
+    split = cell_starts[mask[cell_starts] & mask[cell_starts - 1]]
+    edge[split] = 1
     starts = np.flatnonzero(edge == 1)
     ends = np.flatnonzero(edge == -1)
-    if len(ends_extra):
-        ends = np.sort(np.concatenate((ends, ends_extra)))
+    if len(split):
+        ends = np.sort(np.concatenate((ends, split)))
     return starts.astype(np.int64), ends.astype(np.int64)
 
 
