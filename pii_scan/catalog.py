@@ -22,11 +22,11 @@ Kinds:
 from __future__ import annotations
 
 import hashlib
-import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+import tomllib
 
 KINDS = ("digits", "token", "regex")
 BOUNDARIES = {"none": "", "digit": "0-9", "alnum": "0-9A-Za-z", "word": "0-9A-Za-z_"}
@@ -42,7 +42,9 @@ def data_dir(name: str) -> Path:
     for candidate in (here / "_data" / name, here.parent / name):
         if candidate.is_dir():
             return candidate
-    raise CatalogError(f"cannot find the {name}/ folder (looked in {here / '_data'} and {here.parent})")
+    raise CatalogError(
+        f"cannot find the {name}/ folder (looked in {here / '_data'} and {here.parent})"
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,3 @@ def load_catalog(folder: str | None = None) -> Catalog:
         raise CatalogError(f"duplicate recognizer ids: {sorted(dupes)}")
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:12]
     return Catalog(recognizers, version=digest)
-
-
-
-
-

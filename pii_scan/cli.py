@@ -30,28 +30,77 @@ def cli() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]),
-              default="table", show_default=True, help="Output format (jsonl = findings).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the output to FILE instead of standard output.")
-@click.option("--findings", type=click.Path(dir_okay=False, writable=True),
-              help="Stream every finding as a JSON line to FILE while scanning.")
-@click.option("--sample-rows", type=click.IntRange(min=0), default=None,
-              help="Rows read per table (the first N; 0 = every row). Default: 10000.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Scan sources in N processes (report order stays the same).")
-@click.option("--policy", default="gbt35273", show_default=True,
-              help="gbt35273, gbt45574, gdpr, or a policy file.")
-@click.option("--fail-on", type=click.Choice(["none", "general", "sensitive"]), default="none",
-              show_default=True, help="Exit with code 3 when a column at or above this tier is found.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format (jsonl = findings).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the output to FILE instead of standard output.",
+)
+@click.option(
+    "--findings",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Stream every finding as a JSON line to FILE while scanning.",
+)
+@click.option(
+    "--sample-rows",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Rows read per table (the first N; 0 = every row). Default: 10000.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Scan sources in N processes (report order stays the same).",
+)
+@click.option(
+    "--policy",
+    default="gbt35273",
+    show_default=True,
+    help="gbt35273, gbt45574, gdpr, or a policy file.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["none", "general", "sensitive"]),
+    default="none",
+    show_default=True,
+    help="Exit with code 3 when a column at or above this tier is found.",
+)
 @click.option("--include", multiple=True, metavar="GLOB", help="Only scan files matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
 @click.option("--encoding", default=None, help="Force the text encoding (default: detected).")
 @click.option("--reveal", is_flag=True, help="Show raw matched values (masked by default).")
-@click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
-              show_default=True, help="Where the scan runs.")
-def scan(paths, fmt, output, findings, sample_rows, workers, policy, fail_on, include, exclude,
-         encoding, reveal, engine) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where the scan runs.",
+)
+def scan(
+    paths,
+    fmt,
+    output,
+    findings,
+    sample_rows,
+    workers,
+    policy,
+    fail_on,
+    include,
+    exclude,
+    encoding,
+    reveal,
+    engine,
+) -> None:
     """Scan files, folders and globs for personal information.
 
     \b
@@ -65,8 +114,15 @@ def scan(paths, fmt, output, findings, sample_rows, workers, policy, fail_on, in
 
     if engine == "spark":
         raise click.UsageError("--engine spark is not available yet; use --engine local")
-    options = ScanOptions(policy=policy, sample_rows=sample_rows, reveal=reveal,
-                          include=include, exclude=exclude, encoding=encoding, workers=workers)
+    options = ScanOptions(
+        policy=policy,
+        sample_rows=sample_rows,
+        reveal=reveal,
+        include=include,
+        exclude=exclude,
+        encoding=encoding,
+        workers=workers,
+    )
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     findings_fh = None
     try:
@@ -101,8 +157,9 @@ def _gate(report: dict, fail_on: str) -> None:
         if c["tier"] and TIER_ORDER[c["tier"]] >= TIER_ORDER[fail_on]
     ]
     if tripped:
-        click.echo(f"--fail-on {fail_on}: {len(tripped)} column(s) at or above '{fail_on}':",
-                   err=True)
+        click.echo(
+            f"--fail-on {fail_on}: {len(tripped)} column(s) at or above '{fail_on}':", err=True
+        )
         for path, table, column, entity, tier in tripped[:20]:
             click.echo(f"  {path} :: {table}.{column}: {entity} ({tier})", err=True)
         if len(tripped) > 20:
@@ -111,10 +168,15 @@ def _gate(report: dict, fail_on: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--policy", default="gbt35273", show_default=True,
-              help="Policy whose tiers and categories are shown.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--policy",
+    default="gbt35273",
+    show_default=True,
+    help="Policy whose tiers and categories are shown.",
+)
 def recognizers(fmt, policy) -> None:
     """List the recognizer catalog: entity, names, category, tier, validator, example.
 
@@ -138,15 +200,29 @@ def recognizers(fmt, policy) -> None:
                 example = mask(found[0]["value"])
                 break
         category = pol.category(r.entity)
-        rows.append({
-            "id": r.id, "entity": r.entity, "name_zh": r.name_zh, "name_en": r.name_en,
-            "category": category, "category_zh": cats.get(category, {}).get("zh", ""),
-            "tier": pol.tier(r.entity), "validator": r.validator, "kind": r.kind,
-            "standard": r.standard, "example": example,
-        })
+        rows.append(
+            {
+                "id": r.id,
+                "entity": r.entity,
+                "name_zh": r.name_zh,
+                "name_en": r.name_en,
+                "category": category,
+                "category_zh": cats.get(category, {}).get("zh", ""),
+                "tier": pol.tier(r.entity),
+                "validator": r.validator,
+                "kind": r.kind,
+                "standard": r.standard,
+                "example": example,
+            }
+        )
     if fmt == "json":
-        click.echo(json.dumps({"catalog_version": cat.version, "policy": pol.name,
-                               "recognizers": rows}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"catalog_version": cat.version, "policy": pol.name, "recognizers": rows},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     keys = ("id", "entity", "name_zh", "category_zh", "tier", "validator", "example")
     table = [keys, *[tuple(str(row[k] or "-") for k in keys) for row in rows]]

@@ -187,13 +187,22 @@ class _Scanner:
             ):
                 tables.append(
                     self.scan_stream(
-                        ts.name, ts.columns, ts.batches, path=ref.path,
-                        row_base=ts.row_base, emit=emit,
+                        ts.name,
+                        ts.columns,
+                        ts.batches,
+                        path=ref.path,
+                        row_base=ts.row_base,
+                        emit=emit,
                     )
                 )
         except SourceError as exc:
-            return {"path": ref.path, "format": ref.format, "status": "error", "error": str(exc),
-                    "tables": tables}
+            return {
+                "path": ref.path,
+                "format": ref.format,
+                "status": "error",
+                "error": str(exc),
+                "tables": tables,
+            }
         return {"path": ref.path, "format": ref.format, "status": "ok", "tables": tables}
 
 

@@ -18,7 +18,10 @@ TIERS = {"sensitive", "general", None}
 def run(*args, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "pii_scan", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -26,8 +29,18 @@ def run(*args, cwd=None):
 def scanned(tmp_path_factory):
     out = tmp_path_factory.mktemp("scan")
     report, findings = out / "report.json", out / "findings.jsonl"
-    proc = run("scan", str(SAMPLES), "--format", "json", "-o", str(report),
-               "--findings", str(findings), "--sample-rows", "0")
+    proc = run(
+        "scan",
+        str(SAMPLES),
+        "--format",
+        "json",
+        "-o",
+        str(report),
+        "--findings",
+        str(findings),
+        "--sample-rows",
+        "0",
+    )
     assert proc.returncode == 0, proc.stderr
     lines = findings.read_text(encoding="utf-8").splitlines()
     return json.loads(report.read_text(encoding="utf-8")), [json.loads(x) for x in lines]

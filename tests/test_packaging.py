@@ -17,7 +17,10 @@ def test_wheel_installs_into_a_fresh_venv_and_scans(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
-        cwd=ROOT, check=True, capture_output=True, timeout=300,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     wheel = next(dist.glob("pii_scan-*.whl"))
 
@@ -29,27 +32,50 @@ def test_wheel_installs_into_a_fresh_venv_and_scans(tmp_path):
     # so `pii_scan` can only come from the wheel.
     site = subprocess.run(
         [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     Path(site, "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", site,
-         str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            site,
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
 
     data = tmp_path / "work" / "people.csv"
     data.parent.mkdir()
     data.write_text("姓名,身份证号\n张三,110105199003071239\n", encoding="utf-8")
     where = subprocess.run(
-        [py, "-c", "import pii_scan, pii_scan.catalog as c; print(pii_scan.__file__);"
-         "print(c.data_dir('recognizers'))"],
-        cwd=data.parent, capture_output=True, text=True, check=True,
+        [
+            py,
+            "-c",
+            "import pii_scan, pii_scan.catalog as c; print(pii_scan.__file__);"
+            "print(c.data_dir('recognizers'))",
+        ],
+        cwd=data.parent,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert all(p.startswith(site) for p in where), where
     proc = subprocess.run(
         [py, "-m", "pii_scan", "scan", "people.csv", "--format", "json"],
-        cwd=data.parent, capture_output=True, text=True, timeout=300,
+        cwd=data.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     cols = json.loads(proc.stdout)["sources"][0]["tables"][0]["columns"]

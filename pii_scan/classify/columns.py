@@ -45,8 +45,13 @@ class ColumnStats:
     nonempty: int = 0
     entities: dict[str, EntityEvidence] = field(default_factory=dict)
 
-    def update(self, values: pa.Array, matches: pa.Table, min_score: float,
-               examples: pa.Array | None = None) -> None:
+    def update(
+        self,
+        values: pa.Array,
+        matches: pa.Table,
+        min_score: float,
+        examples: pa.Array | None = None,
+    ) -> None:
         """Add one batch: ``values`` is the column's batch, ``matches`` the core's output."""
         self.rows += len(values)
         trimmed = pc.utf8_trim_whitespace(values)
@@ -123,9 +128,7 @@ def column_verdict(stats: ColumnStats, catalog: Catalog, policy: Policy, cfg: di
     confidence = 1 - (1 - mean_score) * (1 - cfg["ratio_weight"] * min(ratio, 1.0)) * (
         1 - cfg["name_weight"] * name_agrees
     )
-    reason = (
-        f"{ev.strong_cells} validated value(s)" if strong else f"{ratio:.0%} of values matched"
-    )
+    reason = f"{ev.strong_cells} validated value(s)" if strong else f"{ratio:.0%} of values matched"
     return Verdict(entity, round(confidence, 2), round(ratio, 4), counts, name_agrees, reason)
 
 

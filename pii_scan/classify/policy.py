@@ -10,10 +10,11 @@ policies are looked up by name; anything else is read as a path to a user's poli
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import tomllib
 
 from ..catalog import CatalogError, data_dir
 

@@ -85,9 +85,7 @@ class Matcher:
         self.catalog = catalog or load_catalog()
         self.recognizers: list[Recognizer] = list(self.catalog.recognizers)
         self._validators = {
-            r.validator: validators.get(r.validator).batch
-            for r in self.recognizers
-            if r.validator
+            r.validator: validators.get(r.validator).batch for r in self.recognizers if r.validator
         }
         self._extractors = {}
         for r in self.recognizers:
@@ -101,7 +99,9 @@ class Matcher:
         self._digit_lengths = {n for r in digits for n in r.lengths}
         self._digit_groupings = {grouping_code(g) for r in digits for g in r.groupings}
         self._digit_letter = {max(r.lengths) for r in digits if r.check_letter}
-        self._token_lengths = {n for i in self._by_kind["token"] for n in self.recognizers[i].lengths}
+        self._token_lengths = {
+            n for i in self._by_kind["token"] for n in self.recognizers[i].lengths
+        }
         self._accepts = {
             i: ({grouping_code(g) for g in self.recognizers[i].groupings} | {0})
             for i in self._by_kind["digits"]
@@ -225,7 +225,9 @@ class Matcher:
         scores = np.concatenate([s[s > 0] for f, s in found])
         births = np.concatenate(
             [
-                f.birth[s > 0] if f.birth is not None else np.full(int((s > 0).sum()), "NaT", "M8[D]")
+                f.birth[s > 0]
+                if f.birth is not None
+                else np.full(int((s > 0).sum()), "NaT", "M8[D]")
                 for f, s in found
             ]
         )

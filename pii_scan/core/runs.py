@@ -128,16 +128,28 @@ def digit_candidates(
         if plain.any():
             idx = np.flatnonzero(plain)
             out.append(
-                Candidates(length, 0, run_cells[idx], starts[idx], ends[idx],
-                           _gather(data, starts[idx], length))
+                Candidates(
+                    length,
+                    0,
+                    run_cells[idx],
+                    starts[idx],
+                    ends[idx],
+                    _gather(data, starts[idx], length),
+                )
             )
         if length in check_letter_lengths:
             lettered = (run_len == length - 1) & has_letter
             if lettered.any():
                 idx = np.flatnonzero(lettered)
                 out.append(
-                    Candidates(length, 0, run_cells[idx], starts[idx], ends[idx] + 1,
-                               _gather(data, starts[idx], length))
+                    Candidates(
+                        length,
+                        0,
+                        run_cells[idx],
+                        starts[idx],
+                        ends[idx] + 1,
+                        _gather(data, starts[idx], length),
+                    )
                 )
 
     if not groupings or len(starts) < 2:
@@ -173,8 +185,9 @@ def digit_candidates(
             parts = [_gather(data, starts[sel + j], int(run_len[sel[0] + j])) for j in range(k)]
             chars = np.concatenate(parts, axis=1)
             out.append(
-                Candidates(chars.shape[1], int(c), run_cells[sel], starts[sel],
-                           ends[sel + k - 1], chars)
+                Candidates(
+                    chars.shape[1], int(c), run_cells[sel], starts[sel], ends[sel + k - 1], chars
+                )
             )
     return out
 
@@ -195,5 +208,7 @@ def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
         has_letter = (~_DIGIT[chars]).any(axis=1)
         idx, chars = idx[has_letter], chars[has_letter]
         if len(idx):
-            out.append(Candidates(length, 0, buf.cell_of(starts[idx]), starts[idx], ends[idx], chars))
+            out.append(
+                Candidates(length, 0, buf.cell_of(starts[idx]), starts[idx], ends[idx], chars)
+            )
     return out

@@ -33,4 +33,6 @@ def mask(value: str | None) -> str | None:
         return (local[:1] + "***@" + domain) if local else "***@" + domain
     head, tail = _keep(len(value))
     hidden = len(value) - head - tail
-    return value[:head] + "*" * max(hidden, 1 if len(value) else 0) + (value[-tail:] if tail else "")
+    return (
+        value[:head] + "*" * max(hidden, 1 if len(value) else 0) + (value[-tail:] if tail else "")
+    )

@@ -73,11 +73,20 @@ def render_table(report: dict, *, color: bool = False, max_col: int = 36) -> str
         f"{by_tier['sensitive']} sensitive, {by_tier['general']} general; policy {report['policy']}"
     )
     cats = categories()
-    seen = sorted({c["category"] for src in report["sources"] for t in src["tables"]
-                   for c in t["columns"] if c["entity"]})
+    seen = sorted(
+        {
+            c["category"]
+            for src in report["sources"]
+            for t in src["tables"]
+            for c in t["columns"]
+            if c["entity"]
+        }
+    )
     if seen:
-        lines.append("categories: " + "; ".join(f"{cats[c]['zh']} {cats[c]['en']}" for c in seen
-                                                 if c in cats))
+        lines.append(
+            "categories: "
+            + "; ".join(f"{cats[c]['zh']} {cats[c]['en']}" for c in seen if c in cats)
+        )
     if s.get("excluded_files"):
         lines.append(f"{s['excluded_files']} file(s) excluded by --include/--exclude")
     if s.get("unsupported_files"):

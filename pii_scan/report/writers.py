@@ -9,8 +9,19 @@ import json
 from .terminal import render_table
 
 CSV_FIELDS = (
-    "path", "format", "table", "column", "entity", "tier", "category", "confidence",
-    "match_ratio", "minors", "entities", "tiers", "examples",
+    "path",
+    "format",
+    "table",
+    "column",
+    "entity",
+    "tier",
+    "category",
+    "confidence",
+    "match_ratio",
+    "minors",
+    "entities",
+    "tiers",
+    "examples",
 )
 
 

@@ -79,7 +79,7 @@ def test_nulls_sliced_chunked_and_large_arrays_agree(matcher):
     values = [None, f"身份证{ID}", "", "手机13800138000"]
     expected = spans(matcher, values)
     assert expected == [(1, 3, 21, "CN_RESIDENT_ID"), (3, 2, 13, "CN_MOBILE_PHONE")]
-    arr = pa.array(["pad"] + values)
+    arr = pa.array(["pad", *values])
     sliced = matcher.match_array(arr.slice(1), min_score=0.5)
     assert [(r["row"], r["start"], r["end"]) for r in sliced.to_pylist()] == [
         (1, 3, 21),
