@@ -12,7 +12,10 @@ Kinds:
 ``token``   maximal ``[0-9A-Za-z]`` runs holding a letter; ``pattern`` matches the whole token.
 ``regex``   an RE2 ``pattern`` searched in the text, with a ``boundary`` (a name from
             ``BOUNDARIES`` or ASCII characters in class syntax, e.g. ``0-9A-Za-z.``) that must
-            not touch the match, and optional literal ``prefilter`` strings.
+            not touch the match, optional literal ``prefilter`` strings (a cell must hold one),
+            and an optional ``prefilter_pair`` of two byte classes that must stand side by side
+            in a cell (``["non-ascii", "A-Z"]``: a Hanzi followed by a capital), checked with
+            NumPy before any regex runs.
 
 >>> cat = load_catalog()
 >>> cat["cn_resident_id"].entity
@@ -67,6 +70,7 @@ class Recognizer:
     boundary: str = "0-9A-Za-z"  # ASCII characters that must not touch a match (class syntax)
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
     prefilter: tuple[str, ...] = ()
+    prefilter_pair: tuple[str, ...] = ()  # two byte classes that must be adjacent in a cell
     ignore_case: bool = False
     context: tuple[str, ...] = ()
     column_names: tuple[str, ...] = ()
@@ -154,6 +158,7 @@ def _parse(path: Path) -> Recognizer:
             boundary=boundary,
             boundary_after=after or boundary,
             prefilter=_tuple(match.get("prefilter")),
+            prefilter_pair=_tuple(match.get("prefilter_pair")),
             ignore_case=bool(match.get("ignore_case", False)),
             context=_tuple(raw.get("context")),
             column_names=tuple(

@@ -152,7 +152,13 @@ class Matcher:
         if self._regex:
             arr = _folded_array(buf)
             for i, family in self._regex.items():
-                cells, starts, ends = family.find(buf, arr)
+                only = None
+                rec = self.recognizers[i]
+                if rec.requires_context and not self._column_context(rec, column):
+                    # No finding without context: look only where a context word is.
+                    hit = pc.match_substring_regex(arr, self._context[i], ignore_case=True)
+                    only = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+                cells, starts, ends = family.find(buf, arr, only)
                 if len(cells):
                     results.append(self._validate_spans(i, buf, cells, starts, ends))
         return [(f, self._scores(buf, f, column)) for f in results if len(f.cells)]
@@ -201,7 +207,7 @@ class Matcher:
     def _scores(self, buf: TextBuffer, f: _Found, column: str | None) -> np.ndarray:
         rec = self.recognizers[f.rec]
         context = np.zeros(len(f.cells), dtype=bool)
-        if column is not None and rec.column_names and column_matches(column, rec.column_names):
+        if self._column_context(rec, column):
             context[:] = True
         elif f.rec in self._context:
             cells, inverse = np.unique(f.cells, return_inverse=True)
@@ -212,6 +218,14 @@ class Matcher:
         if rec.requires_context:
             scores[~context] = 0.0
         return scores
+
+    @staticmethod
+    def _column_context(rec: Recognizer, column: str | None) -> bool:
+        return (
+            column is not None
+            and bool(rec.column_names)
+            and column_matches(column, rec.column_names)
+        )
 
     # -- overlap resolution and output --------------------------------------------------
     def _resolve(self, buf, found, *, offsets: bool, values: bool) -> pa.Table:

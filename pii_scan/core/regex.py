@@ -22,6 +22,15 @@ from ..catalog import Recognizer
 from .buffers import TextBuffer
 
 
+def byte_class(chars: str) -> np.ndarray:
+    """A byte lookup table for a class body (``0-9A-Z``) or ``non-ascii`` (bytes ≥ 0x80)."""
+    if chars == "non-ascii":
+        table = np.zeros(256, dtype=bool)
+        table[0x80:] = True
+        return table
+    return boundary_table(chars)
+
+
 def boundary_table(chars: str) -> np.ndarray:
     """A byte lookup table for an ASCII character class body such as ``0-9A-Za-z.-``.
 
@@ -51,21 +60,37 @@ class RegexFamily:
         self.extract = f"{flag}(?P<m>{rec.pattern})"
         flags = re.IGNORECASE if rec.ignore_case else 0
         self.python = re.compile(rec.presidio_pattern, flags)
+        self.pair = tuple(byte_class(c) for c in rec.prefilter_pair)
         self.before = boundary_table(rec.boundary)
         self.after = boundary_table(rec.boundary_after)
 
-    def find(self, buf: TextBuffer, arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def find(
+        self, buf: TextBuffer, arr: pa.Array, cells: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matches in ``arr`` (the folded buffer as Arrow), only in ``cells`` if given."""
         rec = self.rec
-        idx: np.ndarray | None = None
+        idx: np.ndarray | None = cells
+        if idx is not None:
+            if len(idx) == 0:
+                return _empty()
+            arr = arr.take(pa.array(idx))
+        if self.pair:
+            hit = _cells_with_pair(buf, *self.pair)
+            hit = hit if idx is None else np.intersect1d(idx, hit, assume_unique=True)
+            if len(hit) == 0:
+                return _empty()
+            arr = arr.take(pa.array(hit if idx is None else np.searchsorted(idx, hit)))
+            idx = hit
         if rec.prefilter:
             mask = None
             for lit in rec.prefilter:
                 hit = pc.match_substring(arr, lit, ignore_case=rec.ignore_case)
                 mask = hit if mask is None else pc.or_(mask, hit)
-            idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-            if len(idx) == 0:
+            hit = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+            if len(hit) == 0:
                 return _empty()
-            sub = arr.take(pa.array(idx))
+            idx = hit if idx is None else idx[hit]
+            sub = arr.take(pa.array(hit))
         else:
             sub = arr
         counts = pc.count_substring_regex(sub, self.pattern).to_numpy(zero_copy_only=False)
@@ -117,6 +142,20 @@ class RegexFamily:
                 out_s.append(s)
                 out_e.append(s + len(m.group().encode()))
         return (np.array(out_c, np.int64), np.array(out_s, np.int64), np.array(out_e, np.int64))
+
+
+def _cells_with_pair(buf: TextBuffer, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Sorted indices of cells where a ``first``-class byte is followed by a ``second`` one."""
+    data = buf.data
+    if len(data) < 2:
+        return np.zeros(0, np.int64)
+    pos = np.flatnonzero(first[data[:-1]] & second[data[1:]])
+    if len(pos) == 0:
+        return np.zeros(0, np.int64)
+    cells = buf.cell_of(pos)
+    same_cell = cells == buf.cell_of(pos + 1)
+    cells = cells[same_cell]
+    return cells[np.concatenate(([True], cells[1:] != cells[:-1]))] if len(cells) else cells
 
 
 def _empty():

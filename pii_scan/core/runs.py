@@ -74,7 +74,9 @@ def _runs(mask: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray
     edge[:n] = m
     edge[1:] -= m
     # Cell edges split runs: a run continuing over a cell start ends there and starts again.
-    cell_starts = np.unique(offsets[1:-1])
+    cell_starts = offsets[1:-1]  # sorted; repeated where cells are empty
+    if len(cell_starts) > 1:
+        cell_starts = cell_starts[np.concatenate(([True], cell_starts[1:] != cell_starts[:-1]))]
     cell_starts = cell_starts[(cell_starts > 0) & (cell_starts < n)]
     split = cell_starts[mask[cell_starts] & mask[cell_starts - 1]]
     edge[split] = 1
