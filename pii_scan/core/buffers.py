@@ -53,21 +53,23 @@ class TextBuffer:
 
     ``data``: folded UTF-8 bytes of every cell, back to back. ``offsets``: ``n_cells + 1`` byte
     offsets of the cells in ``data``. ``original``: the unfolded bytes; ``original_offsets``: the
-    cells in ``original``; ``to_original``: for each byte of ``data`` its byte index in
-    ``original`` (``None`` when nothing was folded, i.e. the identity).
+    cells in ``original``; ``folded_at``: sorted positions in ``data`` of the characters that
+    were folded from three bytes to one (``None`` when nothing was folded), which is all it takes
+    to map a position back: each folded character before it moved it by two bytes.
     """
 
     data: np.ndarray
     offsets: np.ndarray
     original: np.ndarray
     original_offsets: np.ndarray
-    to_original: np.ndarray | None
+    folded_at: np.ndarray | None
+    _masks: dict | None = None
 
     @classmethod
     def from_array(cls, arr: pa.Array | pa.ChunkedArray) -> TextBuffer:
         data, offsets = _array_buffers(arr)
-        folded, new_offsets, to_original = fold_fullwidth(data, offsets)
-        return cls(folded, new_offsets, data, offsets, to_original)
+        folded, new_offsets, folded_at = fold_fullwidth(data, offsets)
+        return cls(folded, new_offsets, data, offsets, folded_at)
 
     @classmethod
     def from_strings(cls, values: list[str | None]) -> TextBuffer:
@@ -88,11 +90,18 @@ class TextBuffer:
     def original_position(self, positions: np.ndarray) -> np.ndarray:
         """Map folded byte positions (start or end-exclusive) to original byte positions."""
         positions = np.asarray(positions, dtype=np.int64)
-        if self.to_original is None:
+        if self.folded_at is None:
             return positions
-        # An end position may equal len(data): it maps to the end of the original buffer.
-        extended = np.append(self.to_original, len(self.original))
-        return extended[positions]
+        return positions + 2 * np.searchsorted(self.folded_at, positions, side="left")
+
+    def byte_mask(self, table: np.ndarray) -> np.ndarray:
+        """``table[data]`` for a 256-entry lookup table, computed once per buffer and table."""
+        if self._masks is None:
+            self._masks = {}
+        key = table.tobytes()
+        if key not in self._masks:
+            self._masks[key] = table[self.data]
+        return self._masks[key]
 
     def codepoint_offsets(self, cells: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Code point offsets, within their original cell, of folded byte positions.
@@ -103,7 +112,8 @@ class TextBuffer:
         cells = np.asarray(cells, dtype=np.int64)
         orig = self.original_position(positions)
         lead = (self.original & 0xC0) != 0x80
-        counts = np.concatenate(([0], np.cumsum(lead, dtype=np.int64)))
+        counts = np.zeros(len(lead) + 1, dtype=np.int64)
+        np.cumsum(lead, dtype=np.int64, out=counts[1:])
         return counts[orig] - counts[self.original_offsets[cells]]
 
 
@@ -112,18 +122,19 @@ def fold_fullwidth(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Fold U+FF01–U+FF5E to ASCII and U+3000 to a space, vectorized over the whole buffer.
 
-    Returns the folded bytes, the cell offsets in them, and the map from folded to original
-    byte positions (``None`` when there was nothing to fold, the common case).
+    Returns the folded bytes, the cell offsets in them, and the positions in the folded bytes
+    of the folded characters (``None`` when there was nothing to fold, the common case).
 
     >>> d = np.frombuffer("Ａ１　x".encode(), dtype=np.uint8)
     >>> f, o, m = fold_fullwidth(d, np.array([0, len(d)]))
     >>> bytes(f), o.tolist(), m.tolist()
-    (b'A1 x', [0, 4], [0, 3, 6, 9])
+    (b'A1 x', [0, 4], [0, 1, 2])
     """
     n = len(data)
     if n < 3:
         return data, offsets, None
-    lead = np.flatnonzero((data[:-2] == 0xEF) | (data[:-2] == 0xE3))
+    head = data[:-2]
+    lead = np.flatnonzero((head == 0xEF) | (head == 0xE3))
     if len(lead) == 0:
         return data, offsets, None
     b1 = data[lead + 1]
@@ -141,7 +152,7 @@ def fold_fullwidth(
     keep = np.ones(n, dtype=bool)
     keep[pos + 1] = False
     keep[pos + 2] = False
-    to_original = np.flatnonzero(keep)
-    dropped_before = np.concatenate(([0], np.cumsum(~keep, dtype=np.int64)))
-    new_offsets = offsets - dropped_before[offsets]
-    return out[keep], new_offsets, to_original
+    # Each folded character before an offset moved it two bytes to the left.
+    new_offsets = offsets - 2 * np.searchsorted(pos, offsets, side="left")
+    folded_at = pos - 2 * np.arange(len(pos))
+    return out[keep], new_offsets, folded_at

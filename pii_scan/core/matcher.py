@@ -164,24 +164,30 @@ class Matcher:
         return [(f, self._scores(buf, f, column)) for f in results if len(f.cells)]
 
     def _check_candidates(self, cands: list[Candidates], rec_ids: list[int], grouped: bool):
+        """Structure check (RE2 over all candidates) and checksum (NumPy) per recognizer.
+
+        Recognizers go by priority; a candidate confirmed by one that needs no context is
+        claimed, so lower-priority ones (a card check on a valid resident ID) skip it: overlap
+        resolution would drop their identical span anyway.
+        """
         out: list[_Found] = []
+        ordered = sorted(rec_ids, key=lambda i: -self.recognizers[i].priority)
         for cand in cands:
-            tokens = None
-            for i in rec_ids:
+            open_rows = np.arange(len(cand))
+            for i in ordered:
                 rec = self.recognizers[i]
-                if cand.length not in rec.lengths:
+                if cand.length not in rec.lengths or len(open_rows) == 0:
                     continue
                 if grouped and cand.grouping not in self._accepts[i]:
                     continue
-                if tokens is None:
-                    tokens = _as_tokens(cand.chars)
+                chars = cand.chars[open_rows]
                 ok = pc.match_substring_regex(
-                    tokens, f"^(?:{rec.pattern})$", ignore_case=rec.ignore_case
+                    _as_tokens(chars), f"^(?:{rec.pattern})$", ignore_case=rec.ignore_case
                 ).to_numpy(zero_copy_only=False)
                 if not ok.any():
                     continue
-                sel = np.flatnonzero(ok)
-                chars = cand.chars[sel]
+                sel = open_rows[ok]
+                chars = chars[ok]
                 if rec.validator:
                     valid = self._validators[rec.validator](chars)
                     sel, chars = sel[valid], chars[valid]
@@ -189,6 +195,8 @@ class Matcher:
                     continue
                 birth = self._extractors[rec.id](chars) if rec.id in self._extractors else None
                 out.append(_Found(i, cand.cells[sel], cand.starts[sel], cand.ends[sel], birth))
+                if not rec.requires_context:
+                    open_rows = np.setdiff1d(open_rows, sel, assume_unique=True)
         return out
 
     def _validate_spans(self, i, buf, cells, starts, ends) -> _Found:

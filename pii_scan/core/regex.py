@@ -149,7 +149,7 @@ def _cells_with_pair(buf: TextBuffer, first: np.ndarray, second: np.ndarray) -> 
     data = buf.data
     if len(data) < 2:
         return np.zeros(0, np.int64)
-    pos = np.flatnonzero(first[data[:-1]] & second[data[1:]])
+    pos = np.flatnonzero(buf.byte_mask(first)[:-1] & buf.byte_mask(second)[1:])
     if len(pos) == 0:
         return np.zeros(0, np.int64)
     cells = buf.cell_of(pos)
