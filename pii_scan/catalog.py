@@ -10,6 +10,9 @@ Kinds:
 ``digits``  digit runs, optionally joined by separators (``groupings``) and ending in X/x
             (``check_letter``); ``pattern`` is matched against the compact digits.
 ``token``   maximal ``[0-9A-Za-z]`` runs holding a letter; ``pattern`` matches the whole token.
+``word``    maximal runs of the ASCII ``charset`` that hold a ``must_contain`` character,
+            with ``trim`` characters cut from both ends; ``pattern`` matches the whole word
+            (e-mail addresses, dotted quads). Found with NumPy, checked with one RE2 pass.
 ``regex``   an RE2 ``pattern`` searched in the text, with a ``boundary`` (a name from
             ``BOUNDARIES`` or ASCII characters in class syntax, e.g. ``0-9A-Za-z.``) that must
             not touch the match, optional literal ``prefilter`` strings (a cell must hold one),
@@ -31,7 +34,7 @@ from pathlib import Path
 
 import tomllib
 
-KINDS = ("digits", "token", "regex")
+KINDS = ("digits", "token", "word", "regex")
 BOUNDARIES = {"none": "", "digit": "0-9", "alnum": "0-9A-Za-z", "word": "0-9A-Za-z_"}
 
 
@@ -71,6 +74,9 @@ class Recognizer:
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
     prefilter: tuple[str, ...] = ()
     prefilter_pair: tuple[str, ...] = ()  # two byte classes that must be adjacent in a cell
+    charset: str = ""  # word kind: the word's characters (class syntax)
+    must_contain: str = ""  # word kind: a word holds one of these
+    trim: str = ""  # word kind: cut from both ends of a word
     ignore_case: bool = False
     context: tuple[str, ...] = ()
     column_names: tuple[str, ...] = ()
@@ -87,6 +93,8 @@ class Recognizer:
             return rf"(?<![0-9]){self.pattern}(?![0-9])"
         before = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary
         after = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary_after
+        if self.kind == "word":
+            before = after = self.charset
         look_behind = rf"(?<![{before}])" if before else ""
         look_ahead = rf"(?![{after}])" if after else ""
         return rf"{look_behind}(?:{self.pattern}){look_ahead}"
@@ -159,6 +167,9 @@ def _parse(path: Path) -> Recognizer:
             boundary_after=after or boundary,
             prefilter=_tuple(match.get("prefilter")),
             prefilter_pair=_tuple(match.get("prefilter_pair")),
+            charset=match.get("charset", ""),
+            must_contain=match.get("must_contain", ""),
+            trim=match.get("trim", ""),
             ignore_case=bool(match.get("ignore_case", False)),
             context=_tuple(raw.get("context")),
             column_names=tuple(

@@ -38,8 +38,8 @@ from .. import validators
 from ..catalog import Catalog, Recognizer, load_catalog
 from ..classify.names import column_matches
 from .buffers import TextBuffer
-from .regex import RegexFamily
-from .runs import Candidates, alnum_tokens, digit_candidates, grouping_code
+from .regex import RegexFamily, byte_class
+from .runs import Candidates, alnum_tokens, digit_candidates, grouping_code, word_spans
 
 MATCH_SCHEMA = pa.schema(
     [
@@ -107,6 +107,10 @@ class Matcher:
             for i in self._by_kind["digits"]
         }
         self._regex = {i: RegexFamily(self.recognizers[i]) for i in self._by_kind["regex"]}
+        self._words: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for i in self._by_kind["word"]:
+            r = self.recognizers[i]
+            self._words[(r.charset, r.must_contain, r.trim)].append(i)
         self._context = {
             i: "|".join(_re2_escape(w) for w in r.context)
             for i, r in enumerate(self.recognizers)
@@ -149,6 +153,19 @@ class Matcher:
         if self._by_kind["token"]:
             cands = alnum_tokens(buf, self._token_lengths)
             results += self._check_candidates(cands, self._by_kind["token"], grouped=False)
+        for key, members in self._words.items():
+            charset, must, trim = (byte_class(k) if k else np.zeros(256, bool) for k in key)
+            cells, starts, ends = word_spans(buf, charset, must, trim)
+            if len(cells) == 0:
+                continue
+            words = _slices(buf.data, starts, ends)
+            for i in members:
+                rec = self.recognizers[i]
+                flag = "(?i)" if rec.ignore_case else ""
+                ok = pc.match_substring_regex(words, f"{flag}^(?:{rec.pattern})$")
+                ok = ok.to_numpy(zero_copy_only=False)
+                if ok.any():
+                    results.append(self._validate_spans(i, buf, cells[ok], starts[ok], ends[ok]))
         if self._regex:
             arr = _folded_array(buf)
             for i, family in self._regex.items():

@@ -214,3 +214,38 @@ def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
                 Candidates(length, 0, buf.cell_of(starts[idx]), starts[idx], ends[idx], chars)
             )
     return out
+
+
+def word_spans(
+    buf: TextBuffer,
+    charset: np.ndarray,
+    must: np.ndarray,
+    trim: np.ndarray,
+    max_length: int = 320,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal runs of ``charset`` bytes that hold a ``must`` byte, with ``trim`` bytes cut
+    from both ends: e-mail addresses (``[A-Za-z0-9._%+-@]`` holding ``@``) and dotted quads.
+
+    Returns (cells, starts, ends) in the folded buffer; every lookup is a whole-buffer pass.
+    """
+    starts, ends = _runs(buf.byte_mask(charset), buf.offsets)
+    empty = np.zeros(0, np.int64)
+    if len(starts) == 0:
+        return empty, empty, empty
+    must_at = np.flatnonzero(buf.byte_mask(must))
+    run = np.searchsorted(starts, must_at, side="right") - 1
+    inside = (run >= 0) & (must_at < ends[np.maximum(run, 0)])
+    run = run[inside]
+    if len(run) == 0:
+        return empty, empty, empty
+    keep = run[np.concatenate(([True], run[1:] != run[:-1]))]  # run is sorted
+    starts, ends = starts[keep], ends[keep]
+    data = buf.data
+    for _ in range(4):
+        cut = (ends > starts) & trim[data[np.maximum(ends - 1, 0)]]
+        ends = ends - cut
+        cut = (ends > starts) & trim[data[np.minimum(starts, len(data) - 1)]]
+        starts = starts + cut
+    ok = (ends - starts > 0) & (ends - starts <= max_length)
+    starts, ends = starts[ok], ends[ok]
+    return buf.cell_of(starts), starts, ends
