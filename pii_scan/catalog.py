@@ -13,6 +13,9 @@ Kinds:
 ``word``    maximal runs of the ASCII ``charset`` that hold a ``must_contain`` character,
             with ``trim`` characters cut from both ends; ``pattern`` matches the whole word
             (e-mail addresses, dotted quads). Found with NumPy, checked with one RE2 pass.
+``cell``    the whole cell (trimmed) must match ``pattern``: coded columns such as gender
+            (男/女), ethnicity or blood type; with ``requires_context`` only a matching column
+            name counts as context, so ``0``/``1`` is a gender only under a gender header.
 ``regex``   an RE2 ``pattern`` searched in the text, with a ``boundary`` (a name from
             ``BOUNDARIES`` or ASCII characters in class syntax, e.g. ``0-9A-Za-z.``) that must
             not touch the match, optional literal ``prefilter`` strings (a cell must hold one),
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import tomllib
 
-KINDS = ("digits", "token", "word", "regex")
+KINDS = ("digits", "token", "word", "regex", "cell")
 BOUNDARIES = {"none": "", "digit": "0-9", "alnum": "0-9A-Za-z", "word": "0-9A-Za-z_"}
 
 
@@ -74,6 +77,7 @@ class Recognizer:
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
     prefilter: tuple[str, ...] = ()
     prefilter_pair: tuple[str, ...] = ()  # two byte classes that must be adjacent in a cell
+    vocabulary: str = ""  # a models/ word list whose alternation is {vocabulary} in the pattern
     charset: str = ""  # word kind: the word's characters (class syntax)
     must_contain: str = ""  # word kind: a word holds one of these
     trim: str = ""  # word kind: cut from both ends of a word
@@ -122,6 +126,27 @@ class Catalog:
         return sorted({r.entity for r in self.recognizers})
 
 
+_META = set(".^$*+?()[]{}|\\")
+
+
+def load_words(name: str) -> list[str]:
+    """A word list of ``models/`` (one entry per line; ``#`` comments; provenance header)."""
+    path = data_dir("models") / name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CatalogError(f"word list {name}: {exc}") from None
+    return [w.strip() for w in lines if w.strip() and not w.lstrip().startswith("#")]
+
+
+@cache
+def vocabulary_pattern(name: str) -> str:
+    """An RE2/``re`` alternation of a word list, longest words first."""
+    words = sorted(set(load_words(name)), key=lambda w: (-len(w), w))
+    escape = lambda w: "".join("\\" + c if c in _META else c for c in w)  # noqa: E731
+    return "(?:" + "|".join(escape(w) for w in words) + ")"
+
+
 def _tuple(value, typ=str) -> tuple:
     if value is None:
         return ()
@@ -147,11 +172,14 @@ def _parse(path: Path) -> Recognizer:
         if not isinstance(boundary, str) or not boundary.isascii():
             raise CatalogError(f"{path.name}: boundary must be {sorted(BOUNDARIES)} or ASCII chars")
         after = BOUNDARIES.get(match.get("boundary_after", ""), match.get("boundary_after", ""))
+        pattern = match["pattern"]
+        if match.get("vocabulary"):
+            pattern = pattern.replace("{vocabulary}", vocabulary_pattern(match["vocabulary"]))
         return Recognizer(
             id=raw["id"],
             entity=raw["entity"],
             kind=kind,
-            pattern=match["pattern"],
+            pattern=pattern,
             name_zh=name.get("zh", ""),
             name_en=name.get("en", ""),
             standard=raw.get("standard", ""),
@@ -167,6 +195,7 @@ def _parse(path: Path) -> Recognizer:
             boundary_after=after or boundary,
             prefilter=_tuple(match.get("prefilter")),
             prefilter_pair=_tuple(match.get("prefilter_pair")),
+            vocabulary=match.get("vocabulary", ""),
             charset=match.get("charset", ""),
             must_contain=match.get("must_contain", ""),
             trim=match.get("trim", ""),

@@ -166,6 +166,8 @@ class Matcher:
                 ok = ok.to_numpy(zero_copy_only=False)
                 if ok.any():
                     results.append(self._validate_spans(i, buf, cells[ok], starts[ok], ends[ok]))
+        if self._by_kind["cell"]:
+            results += self._whole_cells(buf, column)
         if self._regex:
             arr = _folded_array(buf)
             for i, family in self._regex.items():
@@ -216,6 +218,27 @@ class Matcher:
                     open_rows = np.setdiff1d(open_rows, sel, assume_unique=True)
         return out
 
+    def _whole_cells(self, buf: TextBuffer, column: str | None) -> list[_Found]:
+        """``cell`` recognizers: the trimmed cell must match; the span is the trimmed cell."""
+        arr = _folded_array(buf)
+        trimmed = pc.utf8_trim_whitespace(arr)
+        lead = pc.subtract(
+            pc.binary_length(pc.utf8_rtrim_whitespace(arr)), pc.binary_length(trimmed)
+        ).to_numpy(zero_copy_only=False)
+        width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
+        out = []
+        for i in self._by_kind["cell"]:
+            rec = self.recognizers[i]
+            if rec.requires_context and not self._column_context(rec, column):
+                continue
+            flag = "(?i)" if rec.ignore_case else ""
+            ok = pc.match_substring_regex(trimmed, f"{flag}^(?:{rec.pattern})$")
+            cells = np.flatnonzero(ok.to_numpy(zero_copy_only=False) & (width > 0))
+            if len(cells):
+                starts = buf.offsets[cells] + lead[cells]
+                out.append(self._validate_spans(i, buf, cells, starts, starts + width[cells]))
+        return out
+
     def _validate_spans(self, i, buf, cells, starts, ends) -> _Found:
         rec = self.recognizers[i]
         if not rec.validator:
@@ -234,7 +257,7 @@ class Matcher:
         context = np.zeros(len(f.cells), dtype=bool)
         if self._column_context(rec, column):
             context[:] = True
-        elif f.rec in self._context:
+        elif f.rec in self._context and rec.kind != "cell":
             cells, inverse = np.unique(f.cells, return_inverse=True)
             arr = _folded_array(buf).take(pa.array(cells))
             hit = pc.match_substring_regex(arr, self._context[f.rec], ignore_case=True)
