@@ -16,6 +16,8 @@ Kinds:
 ``cell``    the whole cell (trimmed) must match ``pattern``: coded columns such as gender
             (男/女), ethnicity or blood type; with ``requires_context`` only a matching column
             name counts as context, so ``0``/``1`` is a gender only under a gender header.
+``function`` code registered in :mod:`pii_scan.core.functions` under ``match.function``
+            (e.g. names in prose with jieba); ``pattern`` documents what it finds.
 ``regex``   an RE2 ``pattern`` searched in the text, with a ``boundary`` (a name from
             ``BOUNDARIES`` or ASCII characters in class syntax, e.g. ``0-9A-Za-z.``) that must
             not touch the match, optional literal ``prefilter`` strings (a cell must hold one),
@@ -37,7 +39,7 @@ from pathlib import Path
 
 import tomllib
 
-KINDS = ("digits", "token", "word", "regex", "cell")
+KINDS = ("digits", "token", "word", "regex", "cell", "function")
 BOUNDARIES = {"none": "", "digit": "0-9", "alnum": "0-9A-Za-z", "word": "0-9A-Za-z_"}
 
 
@@ -77,6 +79,7 @@ class Recognizer:
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
     prefilter: tuple[str, ...] = ()
     prefilter_pair: tuple[str, ...] = ()  # two byte classes that must be adjacent in a cell
+    function: str = ""  # function kind: name in pii_scan.core.functions.FUNCTIONS
     vocabulary: str = ""  # a models/ word list whose alternation is {vocabulary} in the pattern
     charset: str = ""  # word kind: the word's characters (class syntax)
     must_contain: str = ""  # word kind: a word holds one of these
@@ -172,14 +175,14 @@ def _parse(path: Path) -> Recognizer:
         if not isinstance(boundary, str) or not boundary.isascii():
             raise CatalogError(f"{path.name}: boundary must be {sorted(BOUNDARIES)} or ASCII chars")
         after = BOUNDARIES.get(match.get("boundary_after", ""), match.get("boundary_after", ""))
-        pattern = match["pattern"]
+        pattern = match["pattern"] if kind != "function" else match.get("pattern", "")
         if match.get("vocabulary"):
             pattern = pattern.replace("{vocabulary}", vocabulary_pattern(match["vocabulary"]))
         return Recognizer(
             id=raw["id"],
             entity=raw["entity"],
             kind=kind,
-            pattern=pattern,
+            pattern=pattern if kind != "function" else match.get("pattern", ""),
             name_zh=name.get("zh", ""),
             name_en=name.get("en", ""),
             standard=raw.get("standard", ""),
@@ -195,6 +198,7 @@ def _parse(path: Path) -> Recognizer:
             boundary_after=after or boundary,
             prefilter=_tuple(match.get("prefilter")),
             prefilter_pair=_tuple(match.get("prefilter_pair")),
+            function=match.get("function", ""),
             vocabulary=match.get("vocabulary", ""),
             charset=match.get("charset", ""),
             must_contain=match.get("must_contain", ""),

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from .. import validators
 from ..catalog import Catalog, Recognizer, load_catalog
 from ..classify.names import column_matches
+from . import functions
 from .buffers import TextBuffer
 from .regex import RegexFamily, byte_class
 from .runs import Candidates, alnum_tokens, digit_candidates, grouping_code, word_spans
@@ -107,6 +108,9 @@ class Matcher:
             for i in self._by_kind["digits"]
         }
         self._regex = {i: RegexFamily(self.recognizers[i]) for i in self._by_kind["regex"]}
+        self._functions = {
+            i: functions.get(self.recognizers[i].function) for i in self._by_kind["function"]
+        }
         self._words: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         for i in self._by_kind["word"]:
             r = self.recognizers[i]
@@ -168,16 +172,19 @@ class Matcher:
                     results.append(self._validate_spans(i, buf, cells[ok], starts[ok], ends[ok]))
         if self._by_kind["cell"]:
             results += self._whole_cells(buf, column)
-        if self._regex:
+        if self._regex or self._by_kind["function"]:
             arr = _folded_array(buf)
-            for i, family in self._regex.items():
+            for i in [*self._regex, *self._by_kind["function"]]:
                 only = None
                 rec = self.recognizers[i]
                 if rec.requires_context and not self._column_context(rec, column):
                     # No finding without context: look only where a context word is.
                     hit = pc.match_substring_regex(arr, self._context[i], ignore_case=True)
                     only = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
-                cells, starts, ends = family.find(buf, arr, only)
+                if i in self._regex:
+                    cells, starts, ends = self._regex[i].find(buf, arr, only)
+                else:
+                    cells, starts, ends = self._functions[i](buf, arr, only, rec)
                 if len(cells):
                     results.append(self._validate_spans(i, buf, cells, starts, ends))
         return [(f, self._scores(buf, f, column)) for f in results if len(f.cells)]

@@ -1,0 +1,166 @@
+"""Text-encoding detection for delimited, JSON Lines and plain-text sources.
+
+Chinese data arrives in UTF-8 (with or without a byte-order mark), in GB18030/GBK from
+older Windows tools, and now and then in UTF-16 from Excel's "Unicode text" export.  The rule:
+
+1. a byte-order mark decides (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE);
+2. UTF-16 without a mark is recognised from the NUL byte in every other position when the
+   text is mostly Latin and decodes to printable characters;
+3. otherwise the first 64 KiB must decode strictly as UTF-8 (a character cut by the 64 KiB
+   boundary is tolerated) -> ``utf-8``;
+4. else as GB18030 (a superset of GBK and GB2312) -> ``gb18030``;
+5. else the source is not text we can read: :class:`SourceError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from .base import SourceError
+
+__all__ = [
+    "BINARY_SNIFF_BYTES",
+    "HEAD_BYTES",
+    "WIDE_CODECS",
+    "detect_encoding",
+    "looks_binary",
+    "mostly_utf8",
+    "resolve_encoding",
+    "text_encoding",
+]
+
+#: How much of a file is examined to choose its encoding.
+HEAD_BYTES = 64 * 1024
+#: How much of a file is searched for NUL bytes to call it binary.
+BINARY_SNIFF_BYTES = 8 * 1024
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian mark starts with the UTF-16 one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    """True if ``data`` decodes strictly, allowing an incomplete character at the very end."""
+    try:
+        codecs.getincrementaldecoder(codec)("strict").decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    sample = head[: BINARY_SNIFF_BYTES - BINARY_SNIFF_BYTES % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul > 0.4 and even_nul < 0.02:
+        codec = "utf-16-le"
+    elif even_nul > 0.4 and odd_nul < 0.02:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = codecs.getincrementaldecoder(codec)("replace").decode(sample, final=False)
+    printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in text)
+    return codec if text and printable / len(text) > 0.95 else None
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a text file given its first bytes (up to :data:`HEAD_BYTES` are used).
+
+    Returns a Python codec name: ``utf-8-sig``, ``utf-16-le``, ``utf-16-be``, ``utf-32-le``,
+    ``utf-32-be`` (byte-order mark present), ``utf-8`` or ``gb18030``; raises
+    :class:`SourceError` when the bytes are neither.
+
+    >>> detect_encoding("姓名".encode("gb18030"))
+    'gb18030'
+    >>> detect_encoding(b"\\xef\\xbb\\xbfname")
+    'utf-8-sig'
+    """
+    head = head[:HEAD_BYTES]
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec
+    wide = _utf16_without_bom(head)
+    if wide is not None:
+        return wide
+    if head.isascii() or _decodes(head, "utf-8"):
+        return "utf-8"
+    if _decodes(head, "gb18030"):
+        return "gb18030"
+    raise SourceError("not valid UTF-8/GB18030 text")
+
+
+def mostly_utf8(head: bytes) -> bool:
+    """True if ``head`` is UTF-8 with a few stray bytes: at least ten valid non-ASCII
+    characters for every invalid sequence.  GB18030 text read as UTF-8 fails this badly."""
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(head[:HEAD_BYTES], final=False)
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return good >= 10 * bad
+
+
+def resolve_encoding(
+    head: bytes, forced: str | None = None, *, lenient: bool = False
+) -> tuple[str, str, int]:
+    """Choose how to decode a file: ``(label, codec, bom_length)``.
+
+    ``label`` is what was detected or forced (``utf-8-sig`` when a UTF-8 mark is present),
+    ``codec`` the codec that decodes the bytes after the byte-order mark (never a BOM-eating
+    or byte-order-guessing codec such as ``utf-8-sig`` or ``utf-16``), and ``bom_length`` the
+    number of leading bytes the readers skip.  With ``lenient`` (plain text, whose invalid
+    bytes are replaced), UTF-8 with a few invalid bytes (:func:`mostly_utf8`) is taken as
+    UTF-8 rather than tried as GB18030.
+    """
+    if forced:
+        try:
+            label = codecs.lookup(forced).name
+        except LookupError:
+            raise SourceError(f"unknown encoding: {forced}") from None
+    elif lenient and not head.startswith(tuple(b for b, _ in _BOMS)) and mostly_utf8(head):
+        label = "utf-8" if _utf16_without_bom(head) is None else detect_encoding(head)
+    else:
+        label = detect_encoding(head)
+    codec = label
+    if codec == "utf-8-sig":
+        codec = "utf-8"
+    elif codec in ("utf-16", "utf-32"):
+        codec = f"{codec}-be" if head.startswith(_bom_be(codec)) else f"{codec}-le"
+    try:
+        bom = codecs.lookup(codec).encode("\ufeff")[0]
+    except (UnicodeError, TypeError, LookupError):
+        bom = b""
+    return label, codec, len(bom) if bom and head.startswith(bom) else 0
+
+
+def _bom_be(codec: str) -> bytes:
+    return codecs.BOM_UTF16_BE if codec == "utf-16" else codecs.BOM_UTF32_BE
+
+
+def looks_binary(head: bytes, codec: str) -> bool:
+    """True if ``head`` has NUL bytes in its first 8 KiB (never for UTF-16/UTF-32 text)."""
+    return codec not in WIDE_CODECS and b"\x00" in head[:BINARY_SNIFF_BYTES]
+
+
+def text_encoding(
+    head: bytes, forced: str | None = None, *, lenient: bool = False
+) -> tuple[str, str, int]:
+    """:func:`resolve_encoding` for a file that must be text: NUL bytes in the first 8 KiB
+    (outside UTF-16/UTF-32) raise ``SourceError("binary file")``, which also takes precedence
+    over an undecodable head."""
+    try:
+        label, codec, bom = resolve_encoding(head, forced, lenient=lenient)
+    except SourceError:
+        if b"\x00" in head[:BINARY_SNIFF_BYTES]:
+            raise SourceError("binary file") from None
+        raise
+    if looks_binary(head, codec):
+        raise SourceError("binary file")
+    return label, codec, bom

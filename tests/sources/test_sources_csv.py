@@ -1,0 +1,187 @@
+"""CSV and TSV reading: encodings, headers, quoting, ragged rows, limits."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pii_scan.sources import SourceError, open_source
+from pii_scan.sources import delimited as delimited_module
+
+HEADER = ["姓名", "身份证号", "手机号"]
+ROWS = [
+    ["张三", "11010119900307777X", "13800138000"],
+    ["李四", "", "13912345678"],
+    ["王五,先生", "110101199003071234", "+86 139 1234 5678"],
+]
+EXPECTED = [
+    {"姓名": "张三", "身份证号": "11010119900307777X", "手机号": "13800138000"},
+    {"姓名": "李四", "身份证号": None, "手机号": "13912345678"},
+    {"姓名": "王五,先生", "身份证号": "110101199003071234", "手机号": "+86 139 1234 5678"},
+]
+
+
+def _csv_text(header, rows, delimiter=",", newline="\n") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "label"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+        ("utf-16", "utf-16-le"),  # Python writes a little-endian BOM
+        ("utf-16-be", "utf-16-be"),
+    ],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_encodings_give_the_same_table(tmp_path, read, encoding, label, newline):
+    path = tmp_path / "people.csv"
+    data = _csv_text(HEADER, ROWS, newline=newline).encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path.write_bytes(data)
+    result = read(path)
+    assert result.table.name == "people"
+    assert result.columns_before == HEADER
+    assert result.rows == EXPECTED
+    assert result.table.encoding == label
+    assert result.table.row_base == 0
+
+
+def test_forced_encoding(tmp_path, read):
+    path = tmp_path / "people.csv"
+    path.write_bytes(_csv_text(HEADER, ROWS).encode("gb18030"))
+    assert read(path, encoding="gb18030").rows == EXPECTED
+    with pytest.raises(SourceError, match="unknown encoding"):
+        read(path, encoding="no-such-codec")
+
+
+@pytest.mark.parametrize("suffix", [".tsv", ".tab", ".TSV"])
+def test_tsv(tmp_path, read, suffix):
+    path = tmp_path / f"people{suffix}"
+    path.write_text(_csv_text(HEADER, ROWS, delimiter="\t"), encoding="utf-8")
+    result = read(path)
+    assert result.table.columns == HEADER
+    assert result.rows == EXPECTED
+
+
+def test_semicolon_csv_is_sniffed(tmp_path, read):
+    path = tmp_path / "eu.csv"
+    path.write_text("name;phone\nAnna;+49 30 1234\n", encoding="utf-8")
+    assert read(path).rows == [{"name": "Anna", "phone": "+49 30 1234"}]
+
+
+def test_single_column_csv_is_not_resplit(tmp_path, read):
+    path = tmp_path / "one.csv"
+    path.write_text("note\nhello; world\n", encoding="utf-8")
+    assert read(path).rows == [{"note": "hello; world"}]
+
+
+def test_duplicate_and_empty_header_names(tmp_path, read):
+    path = tmp_path / "dupes.csv"
+    path.write_text("a,,a,a_2, ,a\n1,2,3,4,5,6\n", encoding="utf-8")
+    result = read(path)
+    assert result.table.columns == ["a", "column_2", "a_3", "a_2", "column_5", "a_4"]
+    assert list(result.rows[0].values()) == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_embedded_newlines_in_header_and_values(tmp_path, read):
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(
+        b'id,"multi\nline ""name"""\r\n'
+        b'1,"first\r\nsecond"\r\n'
+        b'2,"a, b"\r\n'
+        b"\r\n"  # blank lines are ignored
+        b'3,""\r\n'
+    )
+    result = read(path)
+    assert result.table.columns == ["id", 'multi\nline "name"']
+    assert result.column('multi\nline "name"') == ["first\r\nsecond", "a, b", None]
+    assert result.column("id") == ["1", "2", "3"]
+
+
+def test_blank_lines_before_header(tmp_path, read):
+    path = tmp_path / "blank.csv"
+    path.write_text("\n  \nname\nx\n", encoding="utf-8")
+    assert read(path).rows == [{"name": "x"}]
+
+
+def test_ragged_rows_are_skipped_and_counted(tmp_path, read):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n", encoding="utf-8")
+    result = read(path)
+    assert result.column("a") == ["1", "10"]
+    assert result.table.skipped_rows == 2
+
+
+@pytest.mark.parametrize("content", ["a,b\n", "a,b", "a,b\r\n\r\n\n", 'a,b"'])
+def test_header_only(tmp_path, read, content):
+    path = tmp_path / "empty_table.csv"
+    path.write_text(content, encoding="utf-8")
+    result = read(path)
+    assert result.table.columns == ["a", content[2:].strip()]
+    assert result.batches == []
+
+
+def test_long_header(tmp_path, read):
+    names = [f"列{i:05d}" for i in range(9_000)]  # ~90 KB of header: read in two pieces
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(names) + "\n" + ",".join("x" * len(names)) + "\n", encoding="utf-8")
+    result = read(path)
+    assert result.table.columns == names
+    assert len(result.rows) == 1
+
+
+def test_row_larger_than_a_block_is_read(tmp_path, read, monkeypatch):
+    monkeypatch.setattr(delimited_module, "CSV_BLOCK_BYTES", 1024)
+    path = tmp_path / "big_cell.csv"
+    rows = [[str(i), "x" * (30_000 if i == 50 else 10)] for i in range(100)]
+    path.write_text(_csv_text(["id", "text"], rows), encoding="utf-8")
+    result = read(path, batch_rows=7)
+    assert result.column("id") == [str(i) for i in range(100)]
+    assert len(result.rows[50]["text"]) == 30_000
+
+
+def test_invalid_utf8_after_the_head_fails_the_source(tmp_path, ref, one_line):
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"name\n" + b"abc\n" * 40_000 + b"\xff\xfe\n")
+    (table,) = open_source(ref(path))
+    with pytest.raises(SourceError) as info:
+        list(table.batches)
+    one_line(str(info.value))
+    assert "UTF-8" in str(info.value) or "utf-8" in str(info.value)
+
+
+cells = st.one_of(
+    st.just(""),
+    st.text(
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+        max_size=12,
+    ),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(cells, min_size=3, max_size=3), max_size=20))
+def test_roundtrip_of_written_csv(tmp_path, read, rows):
+    """Whatever the csv module writes (quotes, commas, newlines, Chinese) reads back the same;
+    empty cells are null."""
+    path = tmp_path / "prop.csv"
+    path.write_text(_csv_text(["a", "b", "c"], rows, newline="\r\n"), encoding="utf-8")
+    expected = [
+        {k: (v if v != "" else None) for k, v in zip("abc", row, strict=True)} for row in rows
+    ]
+    assert read(path, batch_rows=3).rows == expected
