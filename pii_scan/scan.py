@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from . import __version__
 from .catalog import Catalog, load_catalog
+from .classify import table_rules
 from .classify.columns import ColumnStats, MinorsTracker, column_verdict
 from .classify.policy import TIER_RANK, Policy, builtin_policies, load_policy, thresholds
 from .core import Matcher
@@ -173,6 +174,11 @@ class _Scanner:
         if minors_by_policy[self.policy.name]:
             table["minors"] = True
             table["minors_count"] = minors.under(self.policy.minors_age)
+        table_rules.apply(
+            table_rules.TableContext(
+                table, stats, self.catalog, self.policy, self.policies, self.cfg
+            )
+        )
         return table
 
     # -- one source -----------------------------------------------------------------------
