@@ -1,0 +1,105 @@
+"""Payment card number (银行卡号): ISO/IEC 7812 primary account number.
+
+16 to 19 digits, a Luhn check digit, and an issuer prefix from this table:
+
+=================  =========================================
+prefix             issuer
+=================  =========================================
+62                 China UnionPay (银联)
+4                  Visa
+51-55, 2221-2720   Mastercard
+3528-3589          JCB
+60, 65             Discover (60/65 also used by UnionPay)
+9                  legacy domestic cards (e.g. 9558, 9559)
+=================  =========================================
+
+American Express numbers (34/37) have 15 digits and are therefore outside
+the 16-19 length range: they are not accepted. Bank *account* numbers
+(账号/存折号) are not card numbers and often do not follow Luhn.
+
+>>> validate('6217-0000-0000-0000-004')
+'6217000000000000004'
+>>> is_valid('6217000000000000005')
+False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._arrays import PrefixTable, Rule, all_pass, as_chars, none, raise_first
+from ._text import clean, to_chars
+from .checksums import digit_values, luhn_calc_check_digit, luhn_is_valid
+from .exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
+
+__all__ = ["ISSUER_PREFIXES", "batch", "calc_check_digit", "compact", "is_valid", "validate"]
+
+LENGTHS = range(16, 20)
+#: Inclusive ranges of leading digits accepted as card issuers.
+ISSUER_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("62", "62"),  # China UnionPay
+    ("4", "4"),  # Visa
+    ("51", "55"),  # Mastercard
+    ("2221", "2720"),  # Mastercard 2-series
+    ("3528", "3589"),  # JCB
+    ("60", "60"),  # Discover
+    ("65", "65"),  # Discover
+    ("9", "9"),  # legacy domestic (9558, 9559, 95xx...)
+)
+_ISSUERS = PrefixTable(ISSUER_PREFIXES)
+
+
+def compact(value: str) -> str:
+    """Strip spaces and dashes and fold full-width digits."""
+    return clean(value, " -")
+
+
+def calc_check_digit(payload: str) -> str:
+    """The Luhn check digit to append to ``payload``."""
+    return luhn_calc_check_digit(compact(payload))
+
+
+def _rules(chars: np.ndarray) -> list[Rule]:
+    values, digits_ok = digit_values(chars)
+    return [
+        (digits_ok, InvalidFormat, "expected digits"),
+        (luhn_is_valid(chars), InvalidChecksum, "the Luhn checksum does not match"),
+        (_ISSUERS.match(values), InvalidComponent, "unknown issuer prefix"),
+    ]
+
+
+def batch(chars: np.ndarray) -> np.ndarray:
+    """Vectorized :func:`is_valid` over a ``(n, L)`` uint8 batch, ``16 <= L <= 19``."""
+    chars = as_chars(chars)
+    if chars.shape[1] not in LENGTHS:
+        return none(chars)
+    return all_pass(chars, _rules(chars))
+
+
+def _prepare(value: str) -> tuple[str, np.ndarray]:
+    number = compact(value)
+    if len(number) not in LENGTHS:
+        raise InvalidLength("expected 16 to 19 digits")
+    return number, to_chars(number)
+
+
+def validate(value: str) -> str:
+    """Return the compact number or raise a :class:`ValidationError` subclass."""
+    number, chars = _prepare(value)
+    raise_first(_rules(chars))
+    return number
+
+
+def is_valid(value: object) -> bool:
+    """Whether ``value`` is a plausible payment card number."""
+    try:
+        _, chars = _prepare(value)  # type: ignore[arg-type]
+    except ValidationError:
+        return False
+    return bool(batch(chars)[0])
