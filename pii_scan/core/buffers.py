@@ -117,10 +117,18 @@ class TextBuffer:
         return counts[orig] - counts[self.original_offsets[cells]]
 
 
+# Only the characters identifiers are made of are folded. The full-width comma and colon of
+# ordinary Chinese prose stay as they are, so most cells need no folding at all.
+_FOLDABLE = np.zeros(256, dtype=bool)
+for _c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+-().@_/ ":
+    _FOLDABLE[ord(_c)] = True
+
+
 def fold_fullwidth(
     data: np.ndarray, offsets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Fold U+FF01–U+FF5E to ASCII and U+3000 to a space, vectorized over the whole buffer.
+    """Fold full-width digits, letters and ``+-().@_/`` (U+FF01–U+FF5E) to ASCII and U+3000 to
+    a space, vectorized over the whole buffer.
 
     Returns the folded bytes, the cell offsets in them, and the positions in the folded bytes
     of the folded characters (``None`` when there was nothing to fold, the common case).
@@ -142,11 +150,12 @@ def fold_fullwidth(
     low = (data[lead] == 0xEF) & (b1 == 0xBC) & (b2 >= 0x81) & (b2 <= 0xBF)
     high = (data[lead] == 0xEF) & (b1 == 0xBD) & (b2 >= 0x80) & (b2 <= 0x9E)
     space = (data[lead] == 0xE3) & (b1 == 0x80) & (b2 == 0x80)
-    fold = low | high | space
+    target = np.where(low, b2 - 0x60, np.where(high, b2 - 0x20, 0x20)).astype(np.uint8)
+    fold = (low | high | space) & _FOLDABLE[target]
     if not fold.any():
         return data, offsets, None
     pos = lead[fold]
-    ascii_ = np.where(low[fold], b2[fold] - 0x60, np.where(high[fold], b2[fold] - 0x20, 0x20))
+    ascii_ = target[fold]
     out = data.copy()
     out[pos] = ascii_.astype(np.uint8)
     keep = np.ones(n, dtype=bool)
