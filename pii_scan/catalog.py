@@ -100,10 +100,13 @@ class Recognizer:
             return rf"(?<![0-9]){self.pattern}(?![0-9])"
         before = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary
         after = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary_after
-        if self.kind == "word":
-            before = after = self.charset
         look_behind = rf"(?<![{before}])" if before else ""
         look_ahead = rf"(?![{after}])" if after else ""
+        if self.kind == "word":
+            # A word may end in characters the core trims (an e-mail before a full stop).
+            look_behind = rf"(?<![{self.charset}])"
+            trim = rf"[{self.trim}]*" if self.trim else ""
+            look_ahead = rf"(?={trim}(?![{self.charset}]))"
         return rf"{look_behind}(?:{self.pattern}){look_ahead}"
 
 
