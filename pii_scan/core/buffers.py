@@ -100,7 +100,7 @@ class TextBuffer:
             self._masks = {}
         key = table.tobytes()
         if key not in self._masks:
-            self._masks[key] = table[self.data]
+            self._masks[key] = class_mask(self.data, table)
         return self._masks[key]
 
     def codepoint_offsets(self, cells: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -115,6 +115,29 @@ class TextBuffer:
         counts = np.zeros(len(lead) + 1, dtype=np.int64)
         np.cumsum(lead, dtype=np.int64, out=counts[1:])
         return counts[orig] - counts[self.original_offsets[cells]]
+
+
+def class_mask(data: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``table[data]``, computed as a few range comparisons when the class has few ranges.
+
+    A 256-entry fancy-index lookup costs ~2.4 ns per byte here; ``(data - lo) < width`` on
+    uint8 (wrapping) costs ~0.3 ns, so a class of up to eight ranges is faster as comparisons.
+
+    >>> t = np.zeros(256, bool); t[48:58] = True
+    >>> class_mask(np.frombuffer(b"a1/9:", np.uint8), t).tolist()
+    [False, True, False, True, False]
+    """
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], table.view(np.int8), [0]))))
+    ranges = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    if len(ranges) > 8:
+        return table[data]
+    if not ranges:
+        return np.zeros(len(data), dtype=bool)
+    out = None
+    for lo, hi in ranges:
+        hit = (data - np.uint8(lo)) < np.uint8(hi - lo) if hi - lo < 256 else np.ones(len(data), bool)
+        out = hit if out is None else (out | hit)
+    return out
 
 
 # Only the characters identifiers are made of are folded. The full-width comma and colon of

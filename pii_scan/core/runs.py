@@ -110,7 +110,7 @@ def digit_candidates(
     lengths that may end in X/x (the letter is taken only when no alphanumeric follows it).
     """
     data = buf.data
-    starts, ends = _runs(_DIGIT[data], buf.offsets)
+    starts, ends = _runs(buf.byte_mask(_DIGIT), buf.offsets)
     if len(starts) == 0:
         return []
     out: list[Candidates] = []
@@ -197,7 +197,7 @@ def digit_candidates(
 def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
     """Maximal ``[0-9A-Za-z]`` runs whose length is in ``lengths`` and that hold a letter."""
     data = buf.data
-    starts, ends = _runs(_ALNUM[data], buf.offsets)
+    starts, ends = _runs(buf.byte_mask(_ALNUM), buf.offsets)
     if len(starts) == 0:
         return []
     run_len = ends - starts
