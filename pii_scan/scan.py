@@ -85,8 +85,10 @@ class _Scanner:
         for batch in batches:
             for col_name, arr in zip(batch.schema.names, batch.columns, strict=True):
                 col = stats.setdefault(col_name, ColumnStats(col_name))
+                # Values are gathered for findings, and for examples until a column has them.
+                want_values = emit is not None or col.needs_examples()
                 matches = self.matcher.match_array(
-                    arr, column=col_name, offsets=emit is not None, values=True
+                    arr, column=col_name, offsets=emit is not None, values=want_values
                 )
                 col.update(arr, matches, self.min_score)
                 self._examples(col, matches)
@@ -99,7 +101,7 @@ class _Scanner:
 
     def _examples(self, col: ColumnStats, matches: pa.Table) -> None:
         wanted = [e for e, ev in col.entities.items() if len(ev.examples) < 3]
-        if not wanted or matches.num_rows == 0:
+        if not wanted or matches.num_rows == 0 or "value" not in matches.column_names:
             return
         strong = matches.filter(pc.greater_equal(matches["score"], self.min_score))
         for entity in wanted:

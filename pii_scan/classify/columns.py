@@ -45,6 +45,10 @@ class ColumnStats:
     nonempty: int = 0
     entities: dict[str, EntityEvidence] = field(default_factory=dict)
 
+    def needs_examples(self) -> bool:
+        """True until every entity seen has three examples (and before any was seen)."""
+        return not self.entities or any(len(ev.examples) < 3 for ev in self.entities.values())
+
     def update(
         self,
         values: pa.Array,

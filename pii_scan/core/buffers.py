@@ -111,10 +111,23 @@ class TextBuffer:
         """
         cells = np.asarray(cells, dtype=np.int64)
         orig = self.original_position(positions)
-        lead = (self.original & 0xC0) != 0x80
-        counts = np.zeros(len(lead) + 1, dtype=np.int64)
-        np.cumsum(lead, dtype=np.int64, out=counts[1:])
+        byte_offsets = orig - self.original_offsets[cells]
+        counts = self._lead_counts()
+        if counts is None:  # pure ASCII: a byte is a code point
+            return byte_offsets
         return counts[orig] - counts[self.original_offsets[cells]]
+
+    def _lead_counts(self) -> np.ndarray | None:
+        """Running count of code points (UTF-8 lead bytes) before each original byte."""
+        if not hasattr(self, "_counts"):
+            data = self.original
+            if len(data) == 0 or int(data.max()) < 0x80:
+                self._counts = None
+            else:
+                counts = np.zeros(len(data) + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
+                np.cumsum((data & 0xC0) != 0x80, dtype=counts.dtype, out=counts[1:])
+                self._counts = counts
+        return self._counts
 
 
 def class_mask(data: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -135,7 +148,9 @@ def class_mask(data: np.ndarray, table: np.ndarray) -> np.ndarray:
         return np.zeros(len(data), dtype=bool)
     out = None
     for lo, hi in ranges:
-        hit = (data - np.uint8(lo)) < np.uint8(hi - lo) if hi - lo < 256 else np.ones(len(data), bool)
+        hit = (
+            (data - np.uint8(lo)) < np.uint8(hi - lo) if hi - lo < 256 else np.ones(len(data), bool)
+        )
         out = hit if out is None else (out | hit)
     return out
 
