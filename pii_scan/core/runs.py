@@ -93,6 +93,9 @@ def _gather(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
 
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[ord("0") : ord("9") + 1] = True
+_LETTER = np.zeros(256, dtype=bool)
+_LETTER[ord("A") : ord("Z") + 1] = True
+_LETTER[ord("a") : ord("z") + 1] = True
 _ALNUM = _DIGIT.copy()
 _ALNUM[ord("A") : ord("Z") + 1] = True
 _ALNUM[ord("a") : ord("z") + 1] = True
@@ -196,24 +199,36 @@ def digit_candidates(
 
 def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
     """Maximal ``[0-9A-Za-z]`` runs whose length is in ``lengths`` and that hold a letter."""
-    data = buf.data
+    letters = np.flatnonzero(buf.byte_mask(_LETTER))
+    if len(letters) == 0:
+        return []
     starts, ends = _runs(buf.byte_mask(_ALNUM), buf.offsets)
+    with_letter = _runs_holding(starts, ends, letters)
+    starts, ends = starts[with_letter], ends[with_letter]
     if len(starts) == 0:
         return []
     run_len = ends - starts
     out: list[Candidates] = []
     for length in sorted(lengths):
         idx = np.flatnonzero(run_len == length)
-        if len(idx) == 0:
-            continue
-        chars = _gather(data, starts[idx], length)
-        has_letter = (~_DIGIT[chars]).any(axis=1)
-        idx, chars = idx[has_letter], chars[has_letter]
         if len(idx):
+            chars = _gather(buf.data, starts[idx], length)
             out.append(
                 Candidates(length, 0, buf.cell_of(starts[idx]), starts[idx], ends[idx], chars)
             )
     return out
+
+
+def _runs_holding(starts: np.ndarray, ends: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Sorted indices of the runs that contain at least one of the sorted ``positions``."""
+    if len(starts) == 0 or len(positions) == 0:
+        return np.zeros(0, np.int64)
+    run = np.searchsorted(starts, positions, side="right") - 1
+    inside = (run >= 0) & (positions < ends[np.maximum(run, 0)])
+    run = run[inside]
+    if len(run) == 0:
+        return run
+    return run[np.concatenate(([True], run[1:] != run[:-1]))]
 
 
 def word_spans(
@@ -228,17 +243,14 @@ def word_spans(
 
     Returns (cells, starts, ends) in the folded buffer; every lookup is a whole-buffer pass.
     """
-    starts, ends = _runs(buf.byte_mask(charset), buf.offsets)
     empty = np.zeros(0, np.int64)
-    if len(starts) == 0:
-        return empty, empty, empty
     must_at = np.flatnonzero(buf.byte_mask(must))
-    run = np.searchsorted(starts, must_at, side="right") - 1
-    inside = (run >= 0) & (must_at < ends[np.maximum(run, 0)])
-    run = run[inside]
-    if len(run) == 0:
+    if len(must_at) == 0:
         return empty, empty, empty
-    keep = run[np.concatenate(([True], run[1:] != run[:-1]))]  # run is sorted
+    starts, ends = _runs(buf.byte_mask(charset), buf.offsets)
+    keep = _runs_holding(starts, ends, must_at)
+    if len(keep) == 0:
+        return empty, empty, empty
     starts, ends = starts[keep], ends[keep]
     data = buf.data
     for _ in range(4):
