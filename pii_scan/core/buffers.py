@@ -11,8 +11,8 @@ reported in code points of the original cell.
 >>> buf = TextBuffer.from_array(pa.array(["电话１３８", None, "ab"]))
 >>> bytes(buf.data).decode()
 '电话138ab'
->>> buf.codepoint_offsets(buf.cell_of(buf.find(b"138")), buf.find(b"138"))
-array([2])
+>>> buf.codepoint_offsets(buf.cell_of(buf.find(b"138")), buf.find(b"138")).tolist()
+[2]
 """
 
 from __future__ import annotations
