@@ -15,12 +15,13 @@ findings; at the end of a table the stats become verdicts under the policy
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -31,6 +32,7 @@ from . import __version__
 from .catalog import Catalog, load_catalog
 from .classify import table_rules
 from .classify.columns import ColumnStats, MinorsTracker, column_verdict
+from .classify.evidence import TableProbe
 from .classify.policy import TIER_RANK, Policy, builtin_policies, load_policy, thresholds
 from .core import Matcher
 from .report.mask import mask
@@ -49,6 +51,7 @@ class ScanOptions:
     encoding: str | None = None
     workers: int = 1
     batch_rows: int | None = None
+    threads: int = 0  # threads matching the columns of a batch; 0 = one per CPU
     today: dt.date = field(default_factory=dt.date.today)
 
     def max_rows(self) -> int | None:
@@ -67,6 +70,11 @@ class _Scanner:
         self.policies = {name: load_policy(name) for name in builtin_policies()}
         self.cfg = thresholds()
         self.min_score = float(self.cfg["min_finding_score"])
+        threads = options.threads or os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
+
+    def _map(self, fn, items):
+        return map(fn, items) if self._pool is None else self._pool.map(fn, items)
 
     # -- one table ------------------------------------------------------------------------
     def scan_stream(
@@ -81,23 +89,37 @@ class _Scanner:
     ) -> dict:
         stats = {c: ColumnStats(c) for c in columns}
         minors = MinorsTracker(self.options.today)
+        probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
         rows = 0
         for batch in batches:
-            for col_name, arr in zip(batch.schema.names, batch.columns, strict=True):
-                col = stats.setdefault(col_name, ColumnStats(col_name))
+            names = batch.schema.names
+            for col_name in names:
+                stats.setdefault(col_name, ColumnStats(col_name))
+
+            def match(i: int, batch=batch, names=names) -> pa.Table:
+                col = stats[names[i]]
                 # Values are gathered for findings, and for examples until a column has them.
-                want_values = emit is not None or col.needs_examples()
-                matches = self.matcher.match_array(
-                    arr, column=col_name, offsets=emit is not None, values=want_values
+                want_values = emit is not None or col.needs_examples() or probe.wants_values
+                return self.matcher.match_array(
+                    batch.column(i),
+                    column=names[i],
+                    offsets=emit is not None,
+                    values=want_values,
                 )
+
+            # The core spends its time in NumPy and Arrow kernels that release the GIL, so the
+            # columns of a batch are matched on all cores; results are consumed in order.
+            for i, matches in enumerate(self._map(match, range(len(names)))):
+                col_name, arr, col = names[i], batch.column(i), stats[names[i]]
                 col.update(arr, matches, self.min_score)
+                probe.update(col_name, arr, matches)
                 self._examples(col, matches)
                 if matches.num_rows:
                     minors.update(matches["birth_date"])
                 if emit is not None and matches.num_rows:
                     self._emit(emit, path, name, col_name, matches, rows + row_base)
             rows += batch.num_rows
-        return self._table_report(name, rows, stats, minors)
+        return self._table_report(name, rows, stats, minors, probe)
 
     def _examples(self, col: ColumnStats, matches: pa.Table) -> None:
         wanted = [e for e, ev in col.entities.items() if len(ev.examples) < 3]
@@ -254,7 +276,9 @@ def scan_paths(
     emit = _writer(findings) if findings is not None else None
     sources: list[dict] = []
     if options.workers > 1 and len(found.sources) > 1:
-        jobs = [(ref, options, findings is not None) for ref in found.sources]
+        # One thread per worker process: the processes already use the cores.
+        per_worker = dataclasses.replace(options, threads=1)
+        jobs = [(ref, per_worker, findings is not None) for ref in found.sources]
         with ProcessPoolExecutor(max_workers=options.workers) as pool:
             for result, tmp in pool.map(_scan_in_worker, jobs):
                 sources.append(result)
