@@ -66,19 +66,15 @@ __all__ = [
     "validate",
 ]
 
-#: First two digits allowed in a resident ID number.
-PROVINCE_CODES = frozenset(
-    (
-        *(11, 12, 13, 14, 15),  # 华北: 北京 天津 河北 山西 内蒙古
-        *(21, 22, 23),  # 东北: 辽宁 吉林 黑龙江
-        *(31, 32, 33, 34, 35, 36, 37),  # 华东: 上海 江苏 浙江 安徽 福建 江西 山东
-        *(41, 42, 43, 44, 45, 46),  # 中南: 河南 湖北 湖南 广东 广西 海南
-        *(50, 51, 52, 53, 54),  # 西南: 重庆 四川 贵州 云南 西藏
-        *(61, 62, 63, 64, 65),  # 西北: 陕西 甘肃 青海 宁夏 新疆
-        71,  # 台湾 (in GB/T 2260)
-        *(81, 82, 83),  # residence permits of Hong Kong, Macao, Taiwan residents
-    )
-)
+def _province_codes() -> frozenset[int]:
+    """Codes of ``models/provinces.tsv`` (provenance in its header)."""
+    from ..catalog import load_words
+
+    return frozenset(int(line.split("\t", 1)[0]) for line in load_words("provinces.tsv"))
+
+
+#: First two digits allowed in a resident ID number (``models/provinces.tsv``).
+PROVINCE_CODES = _province_codes()
 _PROVINCE_TABLE = np.zeros(100, dtype=bool)
 _PROVINCE_TABLE[sorted(PROVINCE_CODES)] = True
 _VALUES = value_table("0123456789X")  # X (or x) = 10
