@@ -89,6 +89,7 @@ class Recognizer:
     column_names: tuple[str, ...] = ()
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    example_column: str = ""  # the column name under which the examples are read
     personal: bool = True
     extracts: tuple[str, ...] = ()
     source_file: str = field(default="", compare=False)
@@ -98,6 +99,8 @@ class Recognizer:
         """The pattern with lookaround boundaries, for engines that have them (Presidio, ``re``)."""
         if self.kind == "digits":
             return rf"(?<![0-9]){self.pattern}(?![0-9])"
+        if self.kind == "cell":
+            return rf"^(?:{self.pattern})$"
         before = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary
         after = BOUNDARIES["alnum"] if self.kind == "token" else self.boundary_after
         look_behind = rf"(?<![{before}])" if before else ""
@@ -185,7 +188,7 @@ def _parse(path: Path) -> Recognizer:
             id=raw["id"],
             entity=raw["entity"],
             kind=kind,
-            pattern=pattern if kind != "function" else match.get("pattern", ""),
+            pattern=pattern,
             name_zh=name.get("zh", ""),
             name_en=name.get("en", ""),
             standard=raw.get("standard", ""),
@@ -213,6 +216,7 @@ def _parse(path: Path) -> Recognizer:
             ),
             positive=_tuple(examples.get("positive")),
             negative=_tuple(examples.get("negative")),
+            example_column=str(examples.get("column", "")),
             personal=bool(raw.get("personal", True)),
             extracts=_tuple(raw.get("extracts")),
             source_file=path.name,

@@ -33,10 +33,10 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    type=click.Choice(["table", "json", "jsonl", "csv", "html", "md"]),
     default="table",
     show_default=True,
-    help="Output format (jsonl = findings).",
+    help="Output format (jsonl = findings; html/md = the inventory document).",
 )
 @click.option(
     "-o",
@@ -75,6 +75,11 @@ def cli() -> None:
     show_default=True,
     help="Exit with code 3 when a column at or above this tier is found.",
 )
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply a reviewed-decisions file (TOML; see docs/decisions.md).",
+)
 @click.option("--include", multiple=True, metavar="GLOB", help="Only scan files matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
 @click.option("--encoding", default=None, help="Force the text encoding (default: detected).")
@@ -84,8 +89,40 @@ def cli() -> None:
     type=click.Choice(["local", "spark"]),
     default="local",
     show_default=True,
-    help="Where the scan runs.",
+    help="Where the scan runs (spark: pii-scan[spark], docs/spark.md; --findings is a folder).",
 )
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    default=None,
+    help="Spark master for --engine spark (default: local[*], or spark-submit's).",
+)
+@click.option(
+    "--spark-conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Spark setting for --engine spark (repeatable).",
+)
+@click.option(
+    "--max-expand-ratio",
+    type=click.FloatRange(min=0),
+    default=100.0,
+    show_default=True,
+    help="Refuse a compressed source that expands more than N times its size (0 = no limit).",
+)
+@click.option(
+    "--max-expand-size",
+    default="16G",
+    show_default=True,
+    metavar="SIZE",
+    help="Refuse a compressed source that expands past SIZE (500M, 16G; 0 = no limit).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with code 1 when any source could not be read (default: listed, exit 0).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on the terminal.")
 def scan(
     paths,
     fmt,
@@ -95,11 +132,18 @@ def scan(
     workers,
     policy,
     fail_on,
+    decisions,
     include,
     exclude,
     encoding,
     reveal,
     engine,
+    spark_master,
+    spark_conf,
+    max_expand_ratio,
+    max_expand_size,
+    strict,
+    quiet,
 ) -> None:
     """Scan files, folders and globs for personal information.
 
@@ -107,13 +151,19 @@ def scan(
     Example:
       pii-scan scan samples/ --fail-on sensitive
       pii-scan scan 'lake/**/*.parquet' --sample-rows 0 --format json -o report.json
+      pii-scan scan s3://lake/raw/ dumps/shop.sql.gz --workers 4 --strict
     """
     from .catalog import CatalogError
+    from .progress import Progress
     from .report.writers import WRITERS
     from .scan import ScanOptions, scan_paths
+    from .sources.inputs import parse_size
 
-    if engine == "spark":
-        raise click.UsageError("--engine spark is not available yet; use --engine local")
+    try:
+        _expand_size = parse_size(max_expand_size)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-expand-size") from None
+    progress = None if quiet else Progress()  # draws only when stderr is a terminal
     options = ScanOptions(
         policy=policy,
         sample_rows=sample_rows,
@@ -122,16 +172,26 @@ def scan(
         exclude=exclude,
         encoding=encoding,
         workers=workers,
+        max_expand_ratio=max_expand_ratio,
+        max_expand_bytes=_expand_size,
     )
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     findings_fh = None
     try:
         if fmt == "jsonl":
             findings_fh = out
-        elif findings:
+        elif findings and engine != "spark":  # Spark writes its own part files
             findings_fh = open(findings, "w", encoding="utf-8")  # noqa: SIM115
         try:
-            report = scan_paths(paths, options, findings=findings_fh)
+            reviewed = _load_decisions(decisions)
+            if engine == "spark":
+                report = _scan_spark(
+                    paths, options, findings_fh, findings, spark_master, spark_conf
+                )
+            else:
+                report = scan_paths(paths, options, findings=findings_fh, progress=progress)
+            if decisions:
+                report = _apply_decisions(report, reviewed, decisions, policy)
         except CatalogError as exc:
             raise click.UsageError(str(exc)) from None
         if fmt == "table":
@@ -144,6 +204,36 @@ def scan(
         if out is not sys.stdout:
             out.close()
     _gate(report, fail_on)
+    if strict and report["errors"]:
+        click.echo(f"--strict: {len(report['errors'])} source(s) could not be read", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _scan_spark(paths, options, stream, folder, master, conf_items) -> dict:
+    """The ``--engine spark`` branch: findings go to ``stream`` (``--format jsonl``) or are
+    written by Spark as part files in ``folder`` (Parquet when it ends in ``.parquet``)."""
+    try:
+        from . import spark as engine
+    except ImportError as exc:
+        raise click.UsageError(str(exc)) from None
+    conf = {}
+    for item in conf_items:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--spark-conf")
+        conf[key.strip()] = value
+    fmt = "parquet" if folder and folder.rstrip("/").endswith(".parquet") else "json"
+    try:
+        return engine.scan_paths(
+            paths,
+            options,
+            stream,
+            spark=engine.session(master, conf),
+            findings_path=folder,
+            findings_format=fmt,
+        )
+    except engine.OutputExists as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _gate(report: dict, fail_on: str) -> None:
@@ -165,6 +255,50 @@ def _gate(report: dict, fail_on: str) -> None:
         if len(tripped) > 20:
             click.echo(f"  … and {len(tripped) - 20} more", err=True)
         sys.exit(EXIT_GATE)
+
+
+def _load_decisions(path: str | None) -> list:
+    if not path:
+        return []
+    from .decisions import DecisionsError, load_decisions
+
+    try:
+        return load_decisions(path)
+    except DecisionsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _apply_decisions(report: dict, reviewed: list, path: str, policy: str | None) -> dict:
+    """Apply reviewed decisions; stale ones are listed on stderr (and in the report)."""
+    from .catalog import CatalogError
+    from .classify.policy import load_policy
+    from .decisions import DecisionsError, apply
+
+    try:
+        pol = load_policy(policy) if policy else None
+        report = apply(report, reviewed, policy=pol, file=path)
+    except (DecisionsError, CatalogError) as exc:
+        raise click.UsageError(str(exc)) from None
+    for st in report["decisions"]["stale"]:
+        where = f"{st['table']}.{st['column']}" if st.get("table") else st["decision"]
+        click.echo(
+            f"decisions: stale ({st['status']}): {where} = {st['verdict']}: {st['detail']}",
+            err=True,
+        )
+    return report
+
+
+def _read_report(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"cannot read report {path}: {exc}") from None
+    if not isinstance(report, dict) or not str(report.get("schema", "")).startswith(
+        "pii-scan/report/"
+    ):
+        raise click.UsageError(f"{path} is not a pii-scan report (schema pii-scan/report/v1)")
+    return report
 
 
 @cli.command(context_settings=CONTEXT)
@@ -232,6 +366,193 @@ def recognizers(fmt, policy) -> None:
         if n == 0:
             click.echo("  ".join("-" * w for w in widths))
     click.echo(f"\n{len(rows)} recognizers, catalog {cat.version}, policy {pol.name}")
+
+
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv", ".json": "json"}
+
+
+@cli.command("report", context_settings=CONTEXT)
+@click.argument("report_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "csv", "json"]),
+    default=None,
+    help="Default: from the extension of -o, else html.",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply a reviewed-decisions file before rendering.",
+)
+@click.option("--policy", default=None, help="Policy (name or file) for --decisions.")
+def report_cmd(report_file, output, fmt, decisions, policy) -> None:
+    """Render a saved scan report as a data inventory (个人信息清单): HTML, Markdown or CSV.
+
+    \b
+    Example:
+      pii-scan scan data/ --format json -o report.json
+      pii-scan report report.json -o inventory.html
+      pii-scan report report.json -o inventory.md --decisions decisions.toml
+    """
+    from .report.inventory import finalize
+    from .report.writers import WRITERS
+
+    report = _read_report(report_file)
+    if decisions:
+        report = _apply_decisions(report, _load_decisions(decisions), decisions, policy)
+    elif "pipl_thresholds" not in report:
+        finalize(report)  # reports saved before the inventory fields existed
+    if fmt is None:
+        ext = os.path.splitext(output)[1].lower() if output else ""
+        fmt = REPORT_FORMATS.get(ext, "html")
+    text = WRITERS[fmt](report)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"wrote {output} ({fmt})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("report_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("column", required=False)
+@click.option("--column", "column_opt", help="TABLE.COLUMN (same as the argument).")
+@click.option("--source", help="Only sources whose path contains this text.")
+def explain(report_file, column, column_opt, source) -> None:
+    """Explain why a column got its verdict: rule, recognizers, ratios, thresholds, examples.
+
+    Without a column, every personal-information column is explained.
+
+    \b
+    Example:
+      pii-scan explain report.json customers.身份证号
+      pii-scan explain report.json --column devices.user.email
+    """
+    from .report.explain import explain as explain_text
+
+    report = _read_report(report_file)
+    key = column_opt or column
+    text = explain_text(report, key, source)
+    if not text:
+        raise click.UsageError(f"no column {key!r} in {report_file} (use TABLE.COLUMN)")
+    click.echo(text)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("input_path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The tagged copy."
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Take the verdicts from this saved report (default: scan INPUT).",
+)
+@click.option("--policy", default="gbt35273", show_default=True, help="Policy when scanning.")
+@click.option(
+    "--sample-rows",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Rows read when scanning INPUT (0 = every row).",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply a reviewed-decisions file to the verdicts.",
+)
+@click.option(
+    "--drop",
+    type=click.Choice(["sensitive", "general"]),
+    help="Leave out columns at or above this tier.",
+)
+@click.option(
+    "--mask",
+    "mask_tier",
+    type=click.Choice(["sensitive", "general"]),
+    help="Mask the values of columns at or above this tier.",
+)
+@click.option(
+    "--mask-with",
+    type=click.Choice(["mask", "hash"]),
+    default="mask",
+    show_default=True,
+    help="mask: keep a few characters (138****8000); hash: HMAC-SHA256 with a secret key.",
+)
+@click.option(
+    "--key-env",
+    default="PII_SCAN_TAG_KEY",
+    show_default=True,
+    help="Environment variable holding the secret key for --mask-with hash.",
+)
+def tag(
+    input_path,
+    output,
+    report_file,
+    policy,
+    sample_rows,
+    decisions,
+    drop,
+    mask_tier,
+    mask_with,
+    key_env,
+) -> None:
+    """Write column verdicts into the data (pii.entity, pii.tier, pii.category, pii.confidence).
+
+    Parquet and Arrow/Feather get field metadata; CSV and JSON Lines get a sidecar
+    OUTPUT.pii.json. --drop and --mask make a safe export copy.
+
+    \b
+    Example:
+      pii-scan tag travellers.parquet -o tagged.parquet
+      pii-scan tag customers.csv -o export.csv --drop sensitive --mask general
+      pii-scan tag lake/t.parquet -o out.parquet --report report.json
+    """
+    from .catalog import CatalogError
+    from .scan import ScanOptions, scan_paths
+    from .tag import TagError, find_source, tag_file, tag_format
+
+    try:
+        tag_format(input_path)
+        reviewed = _load_decisions(decisions)
+        if report_file:
+            report = _read_report(report_file)
+        else:
+            report = scan_paths([input_path], ScanOptions(policy=policy, sample_rows=sample_rows))
+        if decisions:
+            report = _apply_decisions(report, reviewed, decisions, policy)
+        source = find_source(report, input_path)
+        info = {
+            "policy": report.get("policy"),
+            "catalog_version": report.get("catalog_version"),
+            "tool": report.get("tool"),
+            "scan_date": report.get("scan_date"),
+        }
+        secret = os.environ.get(key_env, "").encode("utf-8") or None
+        result = tag_file(
+            input_path,
+            output,
+            source,
+            scan_info=info,
+            drop=drop,
+            mask=mask_tier,
+            method=mask_with,
+            secret=secret,
+        )
+    except (TagError, CatalogError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"tagged {len(result.tagged)} column(s) of {input_path} -> {result.output}")
+    if result.sidecar:
+        click.echo(f"sidecar {result.sidecar}")
+    if result.dropped:
+        click.echo(f"dropped {', '.join(result.dropped)}")
+    if result.masked:
+        click.echo(f"masked {', '.join(result.masked)} ({mask_with})")
 
 
 def main() -> None:

@@ -73,6 +73,7 @@ from . import validators
 from .catalog import Catalog, Recognizer, load_catalog
 from .classify.names import column_matches
 from .classify.policy import thresholds
+from .core.buffers import _FOLDABLE
 
 __all__ = [
     "CONTEXT_AFTER",
@@ -90,9 +91,12 @@ CONTEXT_AFTER = 8  # and after it ("E12345678（护照）")
 SEGMENTERS = ("jieba", "char", "none")
 NAME_PREFIX = "pii_scan."
 
-# The core's fold (pii_scan.core.buffers.fold_fullwidth): full-width ASCII and the ideographic
-# space. Each folds one code point to one code point, so offsets stay valid in the original.
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# The core's fold (pii_scan.core.buffers.fold_fullwidth): the full-width forms of the characters
+# identifiers are made of, and the ideographic space. Each folds one code point to one code
+# point, so offsets stay valid in the original.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if _FOLDABLE[cp - 0xFEE0]} | {
+    0x3000: 0x20
+}
 _BASE_FLAGS = regex.DOTALL | regex.MULTILINE  # Presidio's default adds IGNORECASE
 
 
@@ -165,12 +169,45 @@ class CatalogRecognizer(PatternRecognizer):
     ) -> list[RecognizerResult]:
         """Validated matches at the catalog base score. Full-width digits and letters count as
         ASCII, as in the core."""
-        results = super().analyze(text.translate(_FULLWIDTH), entities, nlp_artifacts, regex_flags)
+        folded = text.translate(_FULLWIDTH)
+        if self.rec.kind == "function":
+            results = self._function_results(folded)
+        elif self.rec.kind == "cell":
+            # A cell pattern describes the whole (trimmed) text, as a column value.
+            lead = len(folded) - len(folded.lstrip())
+            results = super().analyze(folded.strip(), entities, nlp_artifacts, regex_flags)
+            for result in results:
+                result.start += lead
+                result.end += lead
+        else:
+            results = super().analyze(folded, entities, nlp_artifacts, regex_flags)
         for result in results:  # a passing validator set 1.0: back to the catalog's score
             result.score = self.rec.score
             if result.analysis_explanation is not None:
                 result.analysis_explanation.score = self.rec.score
         return results
+
+    def _function_results(self, text: str) -> list[RecognizerResult]:
+        """A ``function`` entry runs the same code as in the core (:mod:`pii_scan.nlp`)."""
+        from .nlp import find_in_text
+
+        out = []
+        for start, end in find_in_text(self.rec, text):
+            if self.validate_result(text[start:end]) is False:
+                continue
+            out.append(
+                RecognizerResult(
+                    self.rec.entity,
+                    start,
+                    end,
+                    self.rec.score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
+        return out
 
     def enhance_using_context(
         self,
@@ -186,7 +223,10 @@ class CatalogRecognizer(PatternRecognizer):
         given = self._word_in_given(context or ())
         out = []
         for result in raw_recognizer_results:
-            word = self._word_near(folded, result.start, result.end) or given
+            near = (
+                "" if self.rec.kind == "cell" else self._word_near(folded, result.start, result.end)
+            )
+            word = near or given
             if word:
                 result.score = max(result.score, self.rec.context_score)
                 meta = result.recognition_metadata

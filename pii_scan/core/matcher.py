@@ -178,6 +178,8 @@ class Matcher:
                 only = None
                 rec = self.recognizers[i]
                 if rec.requires_context and not self._column_context(rec, column):
+                    if i not in self._context:
+                        continue  # context only from the column name, as for cells
                     # No finding without context: look only where a context word is.
                     hit = pc.match_substring_regex(arr, self._context[i], ignore_case=True)
                     only = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
@@ -234,13 +236,29 @@ class Matcher:
         ).to_numpy(zero_copy_only=False)
         width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
         out = []
-        for i in self._by_kind["cell"]:
+        active = [
+            i
+            for i in self._by_kind["cell"]
+            if not self.recognizers[i].requires_context
+            or self._column_context(self.recognizers[i], column)
+        ]
+        if not active:
+            return out
+        # One RE2 pass with every active pattern finds the few cells worth a closer look.
+        union = "|".join(
+            f"(?{'i' if self.recognizers[i].ignore_case else ''}:{self.recognizers[i].pattern})"
+            for i in active
+        )
+        hit = pc.match_substring_regex(trimmed, f"^(?:{union})$").to_numpy(zero_copy_only=False)
+        some = np.flatnonzero(hit & (width > 0))
+        if len(some) == 0:
+            return out
+        sub = trimmed.take(pa.array(some))
+        for i in active:
             rec = self.recognizers[i]
-            if rec.requires_context and not self._column_context(rec, column):
-                continue
             flag = "(?i)" if rec.ignore_case else ""
-            ok = pc.match_substring_regex(trimmed, f"{flag}^(?:{rec.pattern})$")
-            cells = np.flatnonzero(ok.to_numpy(zero_copy_only=False) & (width > 0))
+            ok = pc.match_substring_regex(sub, f"{flag}^(?:{rec.pattern})$")
+            cells = some[ok.to_numpy(zero_copy_only=False)]
             if len(cells):
                 starts = buf.offsets[cells] + lead[cells]
                 out.append(self._validate_spans(i, buf, cells, starts, starts + width[cells]))
@@ -251,13 +269,19 @@ class Matcher:
         if not rec.validator:
             return _Found(i, cells, starts, ends)
         keep = np.zeros(len(cells), dtype=bool)
+        extract = self._extractors.get(rec.id)
+        birth = np.full(len(cells), "NaT", "M8[D]") if extract else None
         lengths = ends - starts
         for length in np.unique(lengths):
             sel = np.flatnonzero(lengths == length)
             chars = buf.data[starts[sel, None] + np.arange(length)]
+            if extract:  # from the span as written (dates need their separators)
+                birth[sel] = extract(chars)
             for rows, compact in _compact_groups(chars):
                 keep[sel[rows]] = self._validators[rec.validator](compact)
-        return _Found(i, cells[keep], starts[keep], ends[keep])
+        if birth is not None:
+            birth = birth[keep]
+        return _Found(i, cells[keep], starts[keep], ends[keep], birth)
 
     def _scores(self, buf: TextBuffer, f: _Found, column: str | None) -> np.ndarray:
         rec = self.recognizers[f.rec]

@@ -1,35 +1,64 @@
 """The sources layer: finding inputs and reading them as streams of all-string Arrow batches.
 
->>> found = discover(["data/"], exclude=["*.tmp.csv"])              # doctest: +SKIP
->>> for ref in found.sources:                                       # doctest: +SKIP
+>>> found = discover(["data/", "s3://lake/raw/"], exclude=["*.tmp.csv"])   # doctest: +SKIP
+>>> for ref in found.sources:                                            # doctest: +SKIP
 ...     for table in open_source(ref, max_rows=1000):
 ...         for batch in table.batches:
 ...             ...  # batch.schema.names == table.columns, every column pa.string()
 
-Formats (by extension, case-insensitive): ``.csv``; ``.tsv``/``.tab``; ``.jsonl``/``.ndjson``
-and line-delimited ``.json``; ``.parquet``/``.pq``; ``.txt``/``.log``/``.md``/``.text``.
-Every failure to read a source is a :class:`SourceError` with a one-line reason, raised when
-the source is opened or later while its batches are read.
+Formats (by extension, case-insensitive; see :data:`FORMATS`):
+
+======================  ===============================================================
+``csv`` ``tsv`` ``psv``  delimited text, dialect and header sniffed (:mod:`.delimited`)
+``jsonl`` ``json``       JSON Lines; JSON documents (:mod:`.jsonl`, :mod:`.jsondoc`)
+``parquet``              files and Hive-partitioned datasets (:mod:`.parquet`)
+``orc`` ``feather``      ORC, Feather / Arrow IPC files and streams (:mod:`.columnar`)
+``arrow``
+``xlsx`` ``xls``         spreadsheets, a table per sheet (:mod:`.spreadsheet`)
+``sql``                  MySQL/MariaDB and PostgreSQL dumps, a table per SQL table
+                         (:mod:`.sqldump`)
+``sqlite``               SQLite databases, a table per table (:mod:`.sqlite`)
+``text``                 plain text, one row per line (:mod:`.text`)
+``zip`` ``tar``          archives, expanded into member sources (:mod:`.archives`)
+======================  ===============================================================
+
+Any of them may be compressed (``.gz``, ``.bz2``, ``.xz``, ``.zst``) and may live in an object
+store (``s3://``); see :mod:`.inputs` and its decompression-bomb :class:`Limits`.  Every
+failure to read a source is a :class:`SourceError` with a one-line reason, raised when the
+source is opened or later while its batches are read.  Tables of a source must be read in
+order: take a table's batches before asking for the next table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .base import SourceError, SourceRef, TableStream, check_limits
+from .archives import Archive
+from .base import Limits, SourceError, SourceRef, TableStream, check_limits
+from .columnar import read_arrow, read_orc
 from .delimited import read_delimited
-from .discovery import FORMATS, Discovery, detect_format, discover
+from .discovery import ARCHIVE_FORMATS, FORMATS, Discovery, detect, detect_format, discover
 from .encoding import detect_encoding
+from .inputs import Input
+from .jsondoc import read_json
 from .jsonl import read_jsonl
 from .parquet import read_parquet
+from .spreadsheet import read_xls, read_xlsx
+from .sqldump import read_sql
+from .sqlite import read_sqlite
 from .text import read_text
 
 __all__ = [
+    "ARCHIVE_FORMATS",
     "FORMATS",
+    "Archive",
     "Discovery",
+    "Input",
+    "Limits",
     "SourceError",
     "SourceRef",
     "TableStream",
+    "detect",
     "detect_encoding",
     "detect_format",
     "discover",
@@ -41,8 +70,17 @@ _Reader = Callable[..., Iterator[TableStream]]
 _READERS: dict[str, _Reader] = {
     "csv": read_delimited,
     "tsv": read_delimited,
+    "psv": read_delimited,
     "jsonl": read_jsonl,
+    "json": read_json,
     "parquet": read_parquet,
+    "orc": read_orc,
+    "feather": read_arrow,
+    "arrow": read_arrow,
+    "xlsx": read_xlsx,
+    "xls": read_xls,
+    "sql": read_sql,
+    "sqlite": read_sqlite,
     "text": read_text,
 }
 
@@ -53,17 +91,19 @@ def open_source(
     batch_rows: int = 65_536,
     max_rows: int | None = None,
     encoding: str | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[TableStream]:
     """Yield the tables of ``ref``, each a :class:`TableStream` of all-string batches.
 
     ``batch_rows`` caps the rows of each batch; ``max_rows`` caps the rows read from each table
     (the first rows; None reads all) and reading stops once it is reached; ``encoding`` forces
-    the text encoding of CSV/TSV, JSON Lines and plain-text sources (detected otherwise).
-    Raises :class:`SourceError` (possibly only while the batches are iterated) when the source
-    cannot be read.
+    the text encoding of text-based sources (detected otherwise); ``limits`` are the
+    decompression-bomb limits (:class:`Limits` defaults when None).  Raises
+    :class:`SourceError` (possibly only while the batches are iterated) when the source cannot
+    be read.  Archives (``zip``, ``tar``) are not tables: expand them with :class:`Archive`.
     """
     check_limits(batch_rows, max_rows)
     reader = _READERS.get(ref.format)
     if reader is None:
         raise SourceError(f"unsupported format: {ref.format}")
-    return reader(ref, batch_rows=batch_rows, max_rows=max_rows, encoding=encoding)
+    return reader(Input(ref, limits), batch_rows=batch_rows, max_rows=max_rows, encoding=encoding)

@@ -9,8 +9,10 @@ messages.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -19,6 +21,7 @@ import pyarrow as pa
 
 __all__ = [
     "ColumnNamer",
+    "Limits",
     "SourceError",
     "SourceRef",
     "TableStream",
@@ -27,6 +30,7 @@ __all__ = [
     "guarded",
     "limit_batches",
     "open_binary",
+    "owned",
     "read_chunk",
     "reason",
 ]
@@ -47,11 +51,35 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class SourceRef:
-    """One input found by :func:`pii_scan.sources.discover`."""
+    """One input found by :func:`pii_scan.sources.discover`.
+
+    ``location`` is a local path or a URI that ``pyarrow.fs`` understands (``s3://bucket/key``).
+    The bytes there are compressed when ``compression`` is set; with ``member`` they are a zip
+    archive and the source is that member; with ``members`` the source is a Hive-partitioned
+    Parquet dataset rooted at ``location`` made of those files.
+    """
 
     path: str  # display path: as given on the command line, or the given folder + relative path
-    location: str  # real filesystem path to open
-    format: str  # 'csv' | 'tsv' | 'jsonl' | 'parquet' | 'text'
+    location: str  # local path or URI to open
+    format: str  # a key of pii_scan.sources.discovery.FORMATS' values, 'zip' or 'tar'
+    compression: str | None = None  # 'gz' | 'bz2' | 'xz' | 'zst'
+    member: str | None = None  # name of the zip member (as zipfile knows it)
+    members: tuple[str, ...] = ()  # files (locations) of a Hive-partitioned Parquet dataset
+    size: int | None = None  # bytes stored at location (of the member, when there is one)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits against decompression bombs, applied to every source that is decompressed.
+
+    ``max_ratio``: decompressed bytes may not exceed this multiple of the compressed bytes
+    read so far (checked once
+    :data:`~pii_scan.sources.inputs.RATIO_GRACE_BYTES` have come out); ``max_bytes``: the
+    decompressed bytes of one source may not exceed this.  0 disables a limit.
+    """
+
+    max_ratio: float = 100.0
+    max_bytes: int = 16 << 30
 
 
 @dataclass
@@ -177,6 +205,24 @@ def limit_batches(
         close = getattr(iterator, "close", None)
         if close is not None:
             close()
+
+
+def owned(
+    batches: Iterable[pa.RecordBatch], stack: contextlib.ExitStack
+) -> Iterator[pa.RecordBatch]:
+    """``batches``, with the resources in ``stack`` (an open file, a temporary copy) released
+    when the batches end, fail or are closed, or when the iterator is dropped unstarted.
+
+    This lets a single-table reader's tables generator finish before the batches are read.
+    """
+
+    def run() -> Iterator[pa.RecordBatch]:
+        with stack:
+            yield from batches
+
+    iterator = run()
+    weakref.finalize(iterator, stack.close)
+    return iterator
 
 
 def check_limits(batch_rows: int, max_rows: int | None) -> None:

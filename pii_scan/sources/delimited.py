@@ -1,16 +1,26 @@
-"""CSV and TSV sources, streamed with ``pyarrow.csv.open_csv``.
+"""Delimited text sources (CSV, TSV, PSV), streamed with ``pyarrow.csv.open_csv``.
 
-The header row is read here, not by pyarrow: it is decoded with the detected encoding, parsed
-with the standard ``csv`` module (quotes and embedded newlines work), its names are made unique
+The dialect is sniffed from the first 64 KiB, decoded with the detected encoding:
+
+* **Delimiter.** ``.tsv``/``.tab`` are tab-separated and ``.psv`` pipe-separated.  A ``.csv``
+  is tried with comma, tab, semicolon, pipe and ``\x01`` (Hive's default); the first of these
+  that splits the sampled records into the same number (at least two) of fields, allowing
+  for a few ragged rows, wins.  When none does, the file is one column of comma-separated
+  text.  Quoting follows RFC 4180 (a quote inside a quoted field is doubled; quoted fields
+  may hold delimiters and newlines).
+* **Header.** The first record is the header unless it looks like data: the sampled columns
+  vote, a column whose first value has the same kind (number, code, date) as the values below
+  it voting "data", one whose first value is text above numbers or codes voting "header".
+  A tie keeps the header, so a column name is never lost.  Without a header the columns are
+  named ``column_1``, ``column_2``, ... and the first record is data.
+
+The header row is read here, not by pyarrow: it is decoded, parsed with the standard ``csv``
+module (quotes and embedded newlines work), its names are made unique
 (:func:`~pii_scan.sources.base.dedupe_names`), and pyarrow is handed the bytes after it with
 those names and every column typed ``pa.string()``.  Empty cells are null.
 
 Details:
 
-* A ``.csv`` whose header has a single field but contains tabs, semicolons or pipes is read
-  with the most frequent of those as the delimiter.  ``.tsv`` is always tab-separated.
-  Quoting follows RFC 4180 for both (a quote inside a quoted field is doubled; quoted fields
-  may hold delimiters and newlines).
 * Blank lines before the header and between rows are ignored.
 * A row with too few or too many fields is skipped and counted in
   :attr:`TableStream.skipped_rows` rather than failing the source.
@@ -26,67 +36,172 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
+import re
+from collections import Counter
 from collections.abc import Iterator
-from pathlib import PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .base import (
     SourceError,
-    SourceRef,
     TableStream,
     dedupe_names,
     guarded,
     limit_batches,
-    open_binary,
     read_chunk,
 )
 from .encoding import HEAD_BYTES, text_encoding
+from .inputs import Input, skip
 
-__all__ = ["read_delimited"]
+__all__ = ["read_delimited", "sniff_delimiter", "sniff_header"]
 
 CSV_BLOCK_BYTES = 1 << 20
 MAX_BLOCK_BYTES = 64 << 20
 MAX_HEADER_CHARS = 8 << 20
-_SNIFF_DELIMITERS = "\t;|"
+#: Delimiters tried for ``.csv`` files, in order of preference.
+CANDIDATE_DELIMITERS = (",", "\t", ";", "|", "\x01")
+_FIXED = {"tsv": "\t", "psv": "|"}
+_SAMPLE_RECORDS = 50
 
 
 def read_delimited(
-    ref: SourceRef,
+    src: Input,
     *,
     batch_rows: int,
     max_rows: int | None,
     encoding: str | None,
 ) -> Iterator[TableStream]:
-    """Yield the single table of a CSV (``ref.format == 'csv'``) or TSV file."""
-    delimiter = "\t" if ref.format == "tsv" else ","
-    with open_binary(ref.location) as f:
-        head = read_chunk(f, HEAD_BYTES)
-        if not head:
-            raise SourceError("empty file")
-        label, codec, bom = text_encoding(head, encoding)
-        f.seek(bom)
-        names, header_bytes, delimiter = _read_header(f, codec, delimiter, ref.format == "csv")
-        size = os.fstat(f.fileno()).st_size
-    columns = dedupe_names(names)
-    stream = TableStream(
-        name=PurePath(ref.path).stem, columns=columns, batches=iter(()), encoding=label
-    )
-    body = _body(ref.location, bom + header_bytes, size, columns, codec, delimiter, stream)
+    """Yield the single table of a CSV, TSV or PSV source."""
+    head = src.head(HEAD_BYTES)
+    if not head:
+        raise SourceError("empty file")
+    label, codec, bom = text_encoding(head, encoding)
+    sample, complete = _sample_text(head[bom:], codec, len(head) < HEAD_BYTES)
+    delimiter = _FIXED.get(src.ref.format) or sniff_delimiter(sample, complete)
+    records = _records(sample, delimiter, complete)
+    has_header = sniff_header(records)
+    with src.open() as f:
+        skip(f, bom)
+        names, header_bytes = _read_header(f, codec, delimiter)
+    if has_header:
+        columns = dedupe_names(names)
+        offset = bom + header_bytes
+    else:
+        width = Counter(len(r) for r in records).most_common(1)[0][0] if records else len(names)
+        columns = [f"column_{i}" for i in range(1, max(width, len(names)) + 1)]
+        offset = bom
+    stream = TableStream(name=src.name, columns=columns, batches=iter(()), encoding=label)
+    body = _body(src, offset, columns, codec, delimiter, stream)
     stream.batches = limit_batches(guarded(body, "cannot read CSV"), batch_rows, max_rows)
     yield stream
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def _sample_text(head: bytes, codec: str, whole: bool) -> tuple[str, bool]:
+    """The decoded head, cut after its last line break unless it is the whole file."""
+    text = codecs.getincrementaldecoder(codec)("replace").decode(head, final=whole)
+    if whole:
+        return text, True
+    cut = text.rfind("\n")
+    return (text[: cut + 1] if cut >= 0 else text), False
+
+
+def _records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
+    """Up to ``_SAMPLE_RECORDS`` non-blank records of ``text`` (the last dropped when the
+    text may cut it)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    out: list[list[str]] = []
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                out.append(row)
+                if len(out) > _SAMPLE_RECORDS:
+                    break
+    except csv.Error:
+        pass
+    if not complete and len(out) > 1:
+        out.pop()
+    return out[:_SAMPLE_RECORDS]
+
+
+def sniff_delimiter(text: str, complete: bool = True) -> str:
+    """The delimiter of CSV ``text`` among :data:`CANDIDATE_DELIMITERS` (comma by default).
+
+    >>> sniff_delimiter("name;phone\\nAnna;+49 30 1234\\n")
+    ';'
+    >>> sniff_delimiter("note\\nhello; world\\n")
+    ','
+    """
+    for delimiter in CANDIDATE_DELIMITERS:
+        if delimiter != "," and delimiter not in text:
+            continue
+        counts = [len(r) for r in _records(text, delimiter, complete)]
+        if not counts:
+            continue
+        width, hits = Counter(counts).most_common(1)[0]
+        if width >= 2 and (hits == len(counts) or (len(counts) >= 5 and hits / len(counts) >= 0.8)):
+            return delimiter
+    return ","
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?")
+_DATE = re.compile(r"\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}.*")
+_CODE = re.compile(r"[+(]?[\dA-Za-z][\dA-Za-z ()+\-_/.:@]*")
+
+
+def _kind(value: str) -> str:
+    value = value.strip()
+    if _NUMBER.fullmatch(value):
+        return "number"
+    if _DATE.fullmatch(value):
+        return "date"
+    digits = sum(ch.isdigit() for ch in value)
+    if digits >= 5 and digits >= len(value) // 2 and _CODE.fullmatch(value):
+        return "code"
+    return "text"
+
+
+def sniff_header(records: list[list[str]]) -> bool:
+    """Whether the first of the sampled ``records`` is a header row (True when unsure).
+
+    >>> sniff_header([["姓名", "手机号"], ["张三", "13800138000"]])
+    True
+    >>> sniff_header([["张三", "13800138000"], ["李四", "13912345678"]])
+    False
+    """
+    if len(records) < 2:
+        return True
+    first, rest = records[0], records[1:]
+    votes = 0
+    for j, name in enumerate(first):
+        values = [r[j] for r in rest if j < len(r) and r[j].strip()]
+        if not values or not name.strip():
+            continue
+        kinds = Counter(_kind(v) for v in values)
+        kind, count = kinds.most_common(1)[0]
+        if count < len(values) * 0.8:
+            continue
+        first_kind = _kind(name)
+        if first_kind != kind:
+            votes += 1 if first_kind == "text" else 0
+        elif kind != "text":
+            votes -= 1
+        else:
+            lengths = {len(v) for v in values}
+            if len(lengths) == 1 and len(values) >= 3 and len(name) not in lengths:
+                votes += 1
+    return votes >= 0
 
 
 # --------------------------------------------------------------------------- header
 
 
-def _read_header(
-    f: BinaryIO, codec: str, delimiter: str, sniff: bool
-) -> tuple[list[str], int, str]:
-    """Parse the first non-blank record: ``(names, bytes used incl. blank lines, delimiter)``."""
+def _read_header(f: BinaryIO, codec: str, delimiter: str) -> tuple[list[str], int]:
+    """Parse the first non-blank record: ``(names, bytes used incl. blank lines)``."""
     decoder = codecs.getincrementaldecoder(codec)("strict")
     text = ""
     want = 64 * 1024
@@ -100,17 +215,8 @@ def _read_header(
         found = _first_record(text, delimiter, eof)
         if found is not None:
             row, used = found
-            if sniff and len(row) == 1:
-                counts = {d: text[:used].count(d) for d in _SNIFF_DELIMITERS}
-                best = max(counts, key=lambda d: counts[d])
-                if counts[best]:
-                    delimiter = best
-                    again = _first_record(text, delimiter, eof)
-                    if again is None:  # the record now runs past what was read
-                        continue
-                    row, used = again
             row[0] = row[0].removeprefix("\ufeff")
-            return row, len(text[:used].encode(codec)), delimiter
+            return row, len(text[:used].encode(codec))
         if eof:
             raise SourceError("no header row")
         if len(text) > MAX_HEADER_CHARS:
@@ -168,29 +274,26 @@ def _unterminated(record: str, delimiter: str) -> bool:
 
 
 def _body(
-    location: str,
+    src: Input,
     offset: int,
-    size: int,
     columns: list[str],
     codec: str,
     delimiter: str,
     stream: TableStream,
 ) -> Iterator[pa.RecordBatch]:
     """Record batches after the header; restarts with larger blocks when a row is too big."""
-    if offset >= size:
-        return
     block = CSV_BLOCK_BYTES
     produced = 0
     while True:
-        skip = produced
+        to_skip = produced
         try:
-            for batch in _read_body(location, offset, columns, codec, delimiter, stream, block):
-                if skip:
-                    if batch.num_rows <= skip:
-                        skip -= batch.num_rows
+            for batch in _read_body(src, offset, columns, codec, delimiter, stream, block):
+                if to_skip:
+                    if batch.num_rows <= to_skip:
+                        to_skip -= batch.num_rows
                         continue
-                    batch = batch.slice(skip)
-                    skip = 0
+                    batch = batch.slice(to_skip)
+                    to_skip = 0
                 produced += batch.num_rows
                 yield batch
             return
@@ -212,7 +315,7 @@ def _body(
 
 
 def _read_body(
-    location: str,
+    src: Input,
     offset: int,
     columns: list[str],
     codec: str,
@@ -246,8 +349,10 @@ def _read_body(
         null_values=[""],
         check_utf8=True,
     )
-    with pa.OSFile(location, "rb") as source:
-        source.seek(offset)
+    source: Any = src.open_at(offset)
+    with source:
+        if _at_end(source):
+            return
         reader = pacsv.open_csv(
             source,
             read_options=read_options,
@@ -258,3 +363,13 @@ def _read_body(
             yield from reader
         finally:
             reader.close()
+
+
+def _at_end(source: Any) -> bool:
+    """True when nothing is left after the header (pyarrow's reader fails on empty input)."""
+    peek = getattr(source, "peek", None)
+    if peek is not None:
+        return not peek(1)
+    if isinstance(source, pa.NativeFile):  # a pyarrow file: compare the position with the size
+        return source.tell() >= source.size()
+    return False  # a stream: pyarrow's "Empty CSV file" is handled by _body

@@ -24,36 +24,75 @@ Display paths are the path as given, or the given folder joined with the relativ
 the relative path for ``.``).  A file reached twice (two arguments, or a link) is listed once.
 Sources are sorted by display path, so the order does not depend on the order or the shell's
 expansion of the arguments.
+
+Beyond plain files:
+
+* **Compression.** A second extension ``.gz``/``.bz2``/``.xz``/``.zst`` names the compression
+  of a file of the first extension's format (``orders.csv.gz``); ``.tgz``, ``.tbz2``, ``.txz``
+  are compressed tar archives.
+* **Archives.** ``.zip`` and ``.tar`` (possibly compressed) are one source each here; the
+  scanner expands them into their members (:mod:`~pii_scan.sources.archives`).
+* **Hive-partitioned Parquet.** Parquet files found in a folder walk below ``key=value``
+  folders are one source: the dataset rooted at the folder holding the first ``key=value``
+  level, displayed as that folder and listing its files in :attr:`SourceRef.members`.
+* **SQLite.** ``.sqlite``/``.sqlite3`` files are SQLite databases; ``.db``/``.db3`` files only
+  when they start with the SQLite header (others are unsupported).
+* **Object stores.** A ``scheme://`` argument (``s3://bucket/prefix/``) is listed through
+  ``pyarrow.fs`` with the same rules: a key is a file, a prefix is a folder, and glob
+  characters in the key match as for local paths.  Listing failures are error entries.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from pathlib import PurePath
+from pathlib import PurePosixPath
 
-from .base import SourceRef
+from .base import SourceError, SourceRef
+from .inputs import COMPRESSIONS, is_uri, resolve_uri
 
-__all__ = ["FORMATS", "Discovery", "detect_format", "discover"]
+__all__ = ["ARCHIVE_FORMATS", "FORMATS", "Discovery", "detect", "detect_format", "discover"]
 
 #: File extension (lower case) -> source format.
 FORMATS: dict[str, str] = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
+    ".psv": "psv",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
-    ".json": "jsonl",  # line-delimited only; the reader rejects JSON documents
+    ".json": "json",  # a JSON document, or JSON Lines (sniffed)
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".orc": "orc",
+    ".feather": "feather",
+    ".arrow": "arrow",
+    ".ipc": "arrow",
+    ".arrows": "arrow",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".sql": "sql",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+    ".db": "sqlite",  # only with the SQLite header
+    ".db3": "sqlite",
     ".txt": "text",
     ".log": "text",
     ".md": "text",
     ".text": "text",
+    ".zip": "zip",
+    ".tar": "tar",
 }
+#: Formats that hold other sources; the scanner expands them.
+ARCHIVE_FORMATS = frozenset({"zip", "tar"})
+_COMPRESSED_TARS = {".tgz": "gz", ".tbz2": "bz2", ".tbz": "bz2", ".txz": "xz", ".tzst": "zst"}
+_SNIFFED = {".db": b"SQLite format 3\x00", ".db3": b"SQLite format 3\x00"}
+_HIVE_PART = re.compile(r"[^=/]+=[^/]*")
 
 _MAGIC = frozenset("*?[")
 
@@ -68,9 +107,28 @@ class Discovery:
     unsupported: list[str] = field(default_factory=list)  # found in folders, format unknown
 
 
+def detect(path: str) -> tuple[str, str | None] | None:
+    """``(format, compression)`` of ``path`` from its extensions (case-insensitive), or None.
+
+    >>> detect("lake/orders.CSV.gz"), detect("x.tgz"), detect("notes.gz")
+    (('csv', 'gz'), ('tar', 'gz'), None)
+    """
+    name = PurePosixPath(path.split("?", 1)[0].replace("\\", "/")).name.lower()
+    stem, ext = os.path.splitext(name)
+    if ext in _COMPRESSED_TARS:
+        return "tar", _COMPRESSED_TARS[ext]
+    compression = COMPRESSIONS.get(ext)
+    if compression is not None:
+        fmt = FORMATS.get(os.path.splitext(stem)[1])
+        return (fmt, compression) if fmt else None
+    fmt = FORMATS.get(ext)
+    return (fmt, None) if fmt else None
+
+
 def detect_format(path: str) -> str | None:
-    """The source format of ``path`` from its extension (case-insensitive), or None."""
-    return FORMATS.get(PurePath(path).suffix.lower())
+    """The source format of ``path`` from its extensions (case-insensitive), or None."""
+    found = detect(path)
+    return found[0] if found else None
 
 
 def discover(
@@ -79,7 +137,9 @@ def discover(
     """Expand command-line ``paths`` into sources; see the module documentation."""
     finder = _Finder(tuple(include), tuple(exclude))
     for given in paths:
-        if os.path.isdir(given):
+        if is_uri(given):
+            finder.add_uri(given)
+        elif os.path.isdir(given):
             finder.add_tree(given, _walk(given, None, finder))
         elif os.path.lexists(given):
             finder.add_file(given, given, given, explicit=True)
@@ -90,6 +150,7 @@ def discover(
         else:
             finder.error(given, "no such file or directory")
     found = finder.result
+    found.sources.extend(finder.datasets())
     found.sources.sort(key=lambda ref: (ref.path, ref.location))
     found.unsupported.sort()
     return found
@@ -101,6 +162,8 @@ class _Finder:
         self.exclude = exclude
         self.result = Discovery()
         self._seen: set[str] = set()
+        # (display root, location root) -> [(location, size)] of Hive-partitioned Parquet
+        self._datasets: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
 
     def error(self, path: str, message: str) -> None:
         self.result.errors.append({"path": path, "error": message})
@@ -112,20 +175,142 @@ class _Finder:
         """Add the files found under ``folder``; returns how many there were."""
         count = 0
         for rel, location in files:
-            self.add_file(_display(folder, rel), location, rel, explicit=False)
+            self.add_file(_display(folder, rel), location, rel, explicit=False, folder=folder)
             count += 1
         return count
 
-    def add_file(self, display: str, location: str, rel: str, *, explicit: bool) -> None:
-        key = os.path.realpath(location)
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        name = os.path.basename(rel)
+    def filtered(self, rel: str, name: str) -> bool:
+        """True (and counted) when --include/--exclude skip the file."""
         if (self.include and not _matches(self.include, rel, name)) or _matches(
             self.exclude, rel, name
         ):
             self.result.excluded += 1
+            return True
+        return False
+
+    def accept(
+        self,
+        display: str,
+        location: str,
+        rel: str,
+        *,
+        explicit: bool,
+        size: int | None,
+        folder: str | None,
+        join: str = os.sep,
+    ) -> None:
+        """Record a file that exists and passed the filters."""
+        found = detect(location)
+        if found is not None and not is_uri(location):
+            magic = _SNIFFED.get(os.path.splitext(location.lower())[1])
+            if magic is not None and found[1] is None and not _starts_with(location, magic):
+                found = None
+        if found is None:
+            if explicit:
+                name = PurePosixPath(location.split("?", 1)[0]).name
+                suffix = os.path.splitext(name)[1]
+                self.error(display, f"unsupported file format ({suffix or 'no extension'})")
+            else:
+                self.result.unsupported.append(display)
+            return
+        fmt, compression = found
+        if fmt == "parquet" and compression is None and folder is not None:
+            parts = rel.split("/")
+            for i, part in enumerate(parts[:-1]):
+                if _HIVE_PART.fullmatch(part):
+                    root_rel = "/".join(parts[:i])
+                    root = folder.rstrip("/") or folder
+                    key = (
+                        _display(folder, root_rel) if root_rel else root,
+                        (root + join + root_rel) if root_rel else root,
+                    )
+                    self._datasets.setdefault(key, []).append((location, size))
+                    return
+        self.result.sources.append(
+            SourceRef(
+                path=display, location=location, format=fmt, compression=compression, size=size
+            )
+        )
+
+    def datasets(self) -> list[SourceRef]:
+        return [
+            SourceRef(
+                path=display,
+                location=location,
+                format="parquet",
+                members=tuple(sorted(loc for loc, _ in files)),
+                size=sum(size or 0 for _, size in files),
+            )
+            for (display, location), files in self._datasets.items()
+        ]
+
+    def add_uri(self, given: str) -> None:
+        """Add an object-store key, prefix or glob."""
+        base, _, query = given.partition("?")
+        suffix = f"?{query}" if query else ""
+        scheme, _, rest = base.partition("://")
+        pattern: tuple[str, ...] | None = None
+        if _has_magic(rest):
+            head, pattern = _split_pattern(rest)
+            base = f"{scheme}://{head}"
+        try:
+            fs, path = resolve_uri(base + suffix)
+            info = fs.get_file_info(path)
+            if pattern is None and info.type == _file_type("File"):
+                if given not in self._seen:
+                    self._seen.add(given)
+                    name = PurePosixPath(path).name
+                    if not self.filtered(name, name):
+                        self.accept(given, given, name, explicit=True, size=info.size, folder=None)
+                return
+            if info.type != _file_type("Directory"):
+                self.error(given, "no files match" if pattern else "no such file or directory")
+                return
+            listing = fs.get_file_info(_selector(path))
+        except SourceError as exc:
+            self.error(given, str(exc))
+            return
+        except (OSError, ValueError) as exc:
+            self.error(given, f"cannot list: {_reason(exc)}")
+            return
+        root = path.rstrip("/")
+        folder = base.rstrip("/")
+        count = 0
+        for item in sorted(listing, key=lambda i: i.path):
+            if item.type != _file_type("File"):
+                continue
+            rel = item.path[len(root) :].lstrip("/")
+            parts = rel.split("/")
+            if any(p.startswith(".") for p in parts):
+                continue
+            if any(
+                self.excluded_dir("/".join(parts[: i + 1]), parts[i]) for i in range(len(parts) - 1)
+            ):
+                continue
+            if pattern is not None and not _glob_match(pattern, tuple(parts)):
+                continue
+            location = f"{folder}/{rel}{suffix}"
+            if location in self._seen:
+                continue
+            self._seen.add(location)
+            count += 1
+            if self.filtered(rel, parts[-1]):
+                continue
+            display = f"{folder}/{rel}"
+            self.accept(
+                display, location, rel, explicit=False, size=item.size, folder=folder, join="/"
+            )
+        if pattern is not None and count == 0:
+            self.error(given, "no files match")
+
+    def add_file(
+        self, display: str, location: str, rel: str, *, explicit: bool, folder: str | None = None
+    ) -> None:
+        key = os.path.realpath(location)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if self.filtered(rel, os.path.basename(rel)):
             return
         if not os.path.exists(location):
             self.error(display, "broken symbolic link")
@@ -133,15 +318,37 @@ class _Finder:
         if not os.path.isfile(location):
             self.error(display, "not a regular file")
             return
-        fmt = detect_format(location)
-        if fmt is None:
-            if explicit:
-                suffix = PurePath(location).suffix
-                self.error(display, f"unsupported file format ({suffix or 'no extension'})")
-            else:
-                self.result.unsupported.append(display)
-            return
-        self.result.sources.append(SourceRef(path=display, location=location, format=fmt))
+        try:
+            size: int | None = os.path.getsize(location)
+        except OSError:
+            size = None
+        self.accept(display, location, rel, explicit=explicit, size=size, folder=folder)
+
+
+def _starts_with(location: str, magic: bytes) -> bool:
+    try:
+        with open(location, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return True  # let the reader report why it cannot be read
+
+
+def _file_type(name: str):
+    import pyarrow.fs as pafs
+
+    return getattr(pafs.FileType, name)
+
+
+def _selector(path: str):
+    import pyarrow.fs as pafs
+
+    return pafs.FileSelector(path, recursive=True, allow_not_found=True)
+
+
+def _reason(exc: BaseException) -> str:
+    from .base import reason
+
+    return reason(exc)
 
 
 def _display(folder: str, rel: str) -> str:

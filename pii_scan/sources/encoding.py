@@ -1,15 +1,22 @@
 """Text-encoding detection for delimited, JSON Lines and plain-text sources.
 
 Chinese data arrives in UTF-8 (with or without a byte-order mark), in GB18030/GBK from
-older Windows tools, and now and then in UTF-16 from Excel's "Unicode text" export.  The rule:
+older Windows tools, in Big5 from Taiwan and Hong Kong, and now and then in UTF-16 from
+Excel's "Unicode text" export.  The rule:
 
 1. a byte-order mark decides (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE);
-2. UTF-16 without a mark is recognised from the NUL byte in every other position when the
-   text is mostly Latin and decodes to printable characters;
+2. UTF-16 without a mark is recognised from NUL bytes on one side of the byte pairs only
+   (the high byte of ASCII characters: digits, delimiters, line breaks) when the text
+   decodes to printable characters;
 3. otherwise the first 64 KiB must decode strictly as UTF-8 (a character cut by the 64 KiB
    boundary is tolerated) -> ``utf-8``;
-4. else as GB18030 (a superset of GBK and GB2312) -> ``gb18030``;
-5. else the source is not text we can read: :class:`SourceError`.
+4. else GB18030 (a superset of GBK and GB2312) or Big5 (as Windows code page 950): both
+   double-byte encodings share their byte ranges, so text that decodes as GB18030 is taken
+   as such when at least 80% of its non-ASCII characters are GB2312's common Chinese
+   characters and punctuation (Big5 text read as GBK gives kana, symbols and rare
+   characters instead), else as Big5 when it decodes as Big5 -> ``gb18030`` or ``cp950``;
+5. else UTF-16 without a mark and without any ASCII character, when it decodes to Chinese;
+6. else the source is not text we can read: :class:`SourceError`.
 """
 
 from __future__ import annotations
@@ -61,9 +68,9 @@ def _utf16_without_bom(head: bytes) -> str | None:
         return None
     even, odd = sample[0::2], sample[1::2]
     even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
-    if odd_nul > 0.4 and even_nul < 0.02:
+    if odd_nul > 0.1 and even_nul < 0.01:
         codec = "utf-16-le"
-    elif even_nul > 0.4 and odd_nul < 0.02:
+    elif even_nul > 0.1 and odd_nul < 0.01:
         codec = "utf-16-be"
     else:
         return None
@@ -76,13 +83,15 @@ def detect_encoding(head: bytes) -> str:
     """The encoding of a text file given its first bytes (up to :data:`HEAD_BYTES` are used).
 
     Returns a Python codec name: ``utf-8-sig``, ``utf-16-le``, ``utf-16-be``, ``utf-32-le``,
-    ``utf-32-be`` (byte-order mark present), ``utf-8`` or ``gb18030``; raises
-    :class:`SourceError` when the bytes are neither.
+    ``utf-32-be`` (byte-order mark present), ``utf-8``, ``gb18030`` or ``cp950`` (Big5);
+    raises :class:`SourceError` when the bytes are none of these.
 
     >>> detect_encoding("姓名".encode("gb18030"))
     'gb18030'
     >>> detect_encoding(b"\\xef\\xbb\\xbfname")
     'utf-8-sig'
+    >>> detect_encoding("姓名,身份證號碼,電話".encode("big5"))
+    'cp950'
     """
     head = head[:HEAD_BYTES]
     for bom, codec in _BOMS:
@@ -93,9 +102,52 @@ def detect_encoding(head: bytes) -> str:
         return wide
     if head.isascii() or _decodes(head, "utf-8"):
         return "utf-8"
-    if _decodes(head, "gb18030"):
+    gb = _decodes(head, "gb18030")
+    if gb and gb2312_share(head) >= 0.8:
         return "gb18030"
-    raise SourceError("not valid UTF-8/GB18030 text")
+    if _decodes(head, "cp950"):
+        return "cp950"
+    if gb:
+        return "gb18030"
+    wide = _utf16_chinese(head)
+    if wide is not None:
+        return wide
+    raise SourceError("not valid UTF-8/GB18030/Big5 text")
+
+
+def _utf16_chinese(head: bytes) -> str | None:
+    """UTF-16 without a byte-order mark and without ASCII (so without NUL bytes): taken when
+    at least 80% of the decoded characters are CJK ideographs or CJK punctuation."""
+    sample = head[: BINARY_SNIFF_BYTES - BINARY_SNIFF_BYTES % 2]
+    if len(sample) < 8:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = codecs.getincrementaldecoder(codec)("replace").decode(sample, final=False)
+        cjk = sum(
+            "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or ch in "\uff0c\uff1b"
+            for ch in text
+        )
+        if text and cjk / len(text) >= 0.8:
+            return codec
+    return None
+
+
+def gb2312_share(head: bytes) -> float:
+    """The share of the non-ASCII characters of ``head`` read as GB18030 that are GB2312's
+    Chinese characters (rows 0xB0-0xF7) or common punctuation (rows 0xA1 and 0xA3)."""
+    text = codecs.getincrementaldecoder("gb18030")("replace").decode(head[:HEAD_BYTES])
+    total = good = 0
+    for ch in text:
+        if ch < "\x80":
+            continue
+        total += 1
+        try:
+            lead = ch.encode("gb2312")[0]
+        except UnicodeEncodeError:
+            continue
+        if 0xB0 <= lead <= 0xF7 or lead in (0xA1, 0xA3):
+            good += 1
+    return good / total if total else 1.0
 
 
 def mostly_utf8(head: bytes) -> bool:

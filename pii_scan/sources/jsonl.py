@@ -11,12 +11,14 @@ next, an invalid line) or its numbers may have lost digits (an integer beyond 2*
 float), the piece is parsed again line by line with the standard ``json`` module: values keep
 their exact text, and an invalid line raises ``SourceError("invalid JSON on line N: ...")``.
 
-Columns: nested objects are flattened to dotted names (``user.contact.phone``); arrays become
-JSON text; blank lines are skipped (rows are the 0-based index among the objects).  The
-columns of the first piece are known before the first batch; a key first seen in a later piece
-is appended to :attr:`TableStream.columns` when its batch is produced (earlier batches simply
-lacked it).  A ``.json`` file that holds a JSON document (an array, or an object spread over
-several lines) raises ``SourceError("JSON documents are not supported yet")``.
+Columns: nested objects are flattened to dotted names (``user.contact.phone``); arrays are
+looked through, each cell holding the values found at its path joined by newlines
+(:func:`flatten_record`, the same rule as :mod:`~pii_scan.sources.strings` for Arrow lists);
+blank lines are skipped (rows are the 0-based index among the objects).  The columns of the
+first piece are known before the first batch; a key first seen in a later piece is appended
+to :attr:`TableStream.columns` when its batch is produced (earlier batches simply lacked it).
+A ``.json`` file holding a JSON document rather than lines is read by
+:mod:`~pii_scan.sources.jsondoc`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Generator, Iterator
-from pathlib import PurePath
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -34,17 +35,16 @@ import pyarrow.json as pajson
 from .base import (
     ColumnNamer,
     SourceError,
-    SourceRef,
     TableStream,
     guarded,
     limit_batches,
-    open_binary,
     read_chunk,
 )
 from .encoding import HEAD_BYTES, text_encoding
-from .strings import flatten_batch, format_float, json_text, to_string_array
+from .inputs import Input, skip
+from .strings import LIST_SEPARATOR, flatten_batch, format_float, typed_leaves
 
-__all__ = ["read_jsonl"]
+__all__ = ["flatten_record", "read_jsonl", "record_batch"]
 
 JSON_CHUNK_BYTES = 4 << 20
 MAX_LINE_BYTES = 64 << 20
@@ -53,29 +53,24 @@ _EXACT_FLOAT = float(2**53)
 
 
 def read_jsonl(
-    ref: SourceRef,
+    src: Input,
     *,
     batch_rows: int,
     max_rows: int | None,
     encoding: str | None,
 ) -> Iterator[TableStream]:
     """Yield the single table of a JSON Lines file."""
-    with open_binary(ref.location) as f:
-        head = read_chunk(f, HEAD_BYTES)
+    head = src.head(HEAD_BYTES)
     if not head:
         raise SourceError("empty file")
     label, codec, bom = text_encoding(head, encoding)
-    if PurePath(ref.location).suffix.lower() == ".json":
-        _check_line_delimited(head[bom:], codec)
 
     namer = ColumnNamer()
-    pieces = _pieces(ref.location, bom, codec)
+    pieces = _pieces(src, bom, codec)
     batches = guarded(_batches(pieces, namer), "cannot read JSON Lines")
     # Read the first piece now so that the columns are known before the first batch.
     first = next(batches, None)
-    stream = TableStream(
-        name=PurePath(ref.path).stem, columns=namer.names, batches=iter(()), encoding=label
-    )
+    stream = TableStream(name=src.name, columns=namer.names, batches=iter(()), encoding=label)
 
     def all_batches() -> Iterator[pa.RecordBatch]:
         try:
@@ -89,26 +84,13 @@ def read_jsonl(
     yield stream
 
 
-def _check_line_delimited(head: bytes, codec: str) -> None:
-    text = codecs.getincrementaldecoder(codec)("replace").decode(head, final=False)
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        raise SourceError("JSON documents are not supported yet")
-    first_line, newline, _ = stripped.partition("\n")
-    if newline:
-        try:
-            json.loads(first_line)
-        except ValueError:
-            raise SourceError("JSON documents are not supported yet") from None
-
-
 # --------------------------------------------------------------------------- pieces of lines
 
 
-def _pieces(location: str, start: int, codec: str) -> Generator[tuple[int, bytes], None, None]:
+def _pieces(src: Input, start: int, codec: str) -> Generator[tuple[int, bytes], None, None]:
     """``(first line number, UTF-8 bytes of whole lines)`` for each piece of the file."""
-    with open_binary(location) as f:
-        f.seek(start)
+    with src.open() as f:
+        skip(f, start)
         if codec != "utf-8":
             yield from _decoded_pieces(f, codec)
             return
@@ -171,14 +153,21 @@ def _batches(
             if columns is None:
                 continue
             rows, values = columns
-            by_name = {namer.name(path): array for path, array in values}
-            if rows == 0:
-                continue
-            missing = pa.nulls(rows, pa.string())
-            arrays = [by_name.get(name, missing) for name in namer.names]
-            yield pa.RecordBatch.from_arrays(arrays, names=list(namer.names))
+            if rows:
+                yield record_batch(namer, rows, values)
     finally:
         pieces.close()
+
+
+def record_batch(
+    namer: ColumnNamer, rows: int, values: list[tuple[tuple[str, ...], pa.Array]]
+) -> pa.RecordBatch:
+    """A batch with every column ``namer`` knows (after naming ``values``' paths), in order;
+    the columns missing from ``values`` are null."""
+    by_name = {namer.name(path): array for path, array in values}
+    missing = pa.nulls(rows, pa.string())
+    arrays = [by_name.get(name, missing) for name in namer.names]
+    return pa.RecordBatch.from_arrays(arrays, names=list(namer.names))
 
 
 _Columns = tuple[int, list[tuple[tuple[str, ...], pa.Array]]]
@@ -197,12 +186,10 @@ def _parse_fast(piece: bytes) -> _Columns | None:
     if not batch:
         return table.num_rows, []
     (record,) = batch
-    out: list[tuple[tuple[str, ...], pa.Array]] = []
-    for path, array in flatten_batch(record):
+    for _, array in typed_leaves(record):
         if pa.types.is_floating(array.type) and _may_be_inexact(array):
             return None
-        out.append((path, to_string_array(array)))
-    return record.num_rows, out
+    return record.num_rows, list(flatten_batch(record))
 
 
 def _may_be_inexact(array: pa.Array) -> bool:
@@ -226,7 +213,7 @@ def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
             raise SourceError(f"invalid JSON on line {line_no}: {msg}") from None
         if not isinstance(obj, dict):
             raise SourceError(f"invalid JSON Lines on line {line_no}: not a JSON object")
-        for path, value in _flatten_object((), obj):
+        for path, value in flatten_record(obj).items():
             column = order.get(path)
             if column is None:
                 column = order[path] = [None] * rows
@@ -240,17 +227,38 @@ def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
     return rows, [(path, pa.array(values, pa.string())) for path, values in order.items()]
 
 
-def _flatten_object(
-    path: tuple[str, ...], obj: dict[str, Any]
-) -> Iterator[tuple[tuple[str, ...], str | None]]:
-    for key, value in obj.items():
-        here = (*path, key)
-        if isinstance(value, dict) and value:
-            yield from _flatten_object(here, value)
-        elif isinstance(value, dict):
-            continue  # an empty object has no leaves (pyarrow drops it too)
-        else:
-            yield here, _text(value)
+def flatten_record(obj: Any) -> dict[tuple[str, ...], str | None]:
+    """The cells of one JSON record: leaf path -> text.
+
+    Objects extend the path, arrays are looked through, and the non-null scalars found at a
+    path are joined by newlines (null when there are none).  A top-level scalar or array has
+    the path ``("value",)``.
+
+    >>> flatten_record({"u": {"phones": ["138", None, "139"], "tags": []}, "n": 1.0})
+    {('u', 'phones'): '138\\n139', ('u', 'tags'): None, ('n',): '1'}
+    """
+    found: dict[tuple[str, ...], list[str]] = {}
+    if isinstance(obj, dict):
+        _walk((), obj, found)
+    else:
+        _walk(("value",), obj, found)
+    return {path: LIST_SEPARATOR.join(v) if v else None for path, v in found.items()}
+
+
+def _walk(path: tuple[str, ...], value: Any, found: dict[tuple[str, ...], list[str]]) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _walk((*path, key), child, found)
+    elif isinstance(value, list):
+        if not value:
+            found.setdefault(path, [])
+        for child in value:
+            _walk(path, child, found)
+    else:
+        values = found.setdefault(path, [])
+        text = _text(value)
+        if text is not None:
+            values.append(text)
 
 
 def _text(value: Any) -> str | None:
@@ -262,4 +270,4 @@ def _text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float):
         return format_float(value)
-    return json_text(value)
+    return str(value)

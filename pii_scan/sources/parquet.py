@@ -2,16 +2,26 @@
 
 The columns come from the file's schema before any data is read: struct fields are flattened
 to dotted names (``user.contact.phone``) and every value is turned into text by
-:func:`~pii_scan.sources.strings.to_string_array` (integers as decimal text, timestamps as
-ISO 8601, binary that is not UTF-8 as null, lists as JSON text).  Memory is bounded by one
-row group's column chunks plus one batch.
+:mod:`~pii_scan.sources.strings` (integers as decimal text, timestamps as ISO 8601, binary
+that is not UTF-8 as null, lists as their values joined by newlines).  Memory is bounded by
+one row group's column chunks plus one batch.  Object-store files are read with ranged
+requests; Parquet inside an archive or compressed as a whole is copied to a temporary file.
+
+A Hive-partitioned dataset (``sales/year=2024/month=01/part-0.parquet``; see
+:func:`~pii_scan.sources.discover`) is one table named by its root folder.  Its files are read
+one after another, in path order, and the partition keys of each file's folders are added as
+text columns after the data columns (``%XX`` escapes decoded, ``__HIVE_DEFAULT_PARTITION__``
+as null).  The columns are those of the first file and the partition keys; a column that only
+later files have is appended when it first appears.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Iterator
-from pathlib import PurePath
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -23,43 +33,118 @@ from .base import (
     dedupe_names,
     guarded,
     limit_batches,
-    open_binary,
+    owned,
     reason,
 )
-from .strings import flatten_batch, flatten_schema, to_string_array
+from .inputs import Input
+from .strings import flatten_batch, flatten_schema
 
-__all__ = ["read_parquet"]
+__all__ = ["hive_partitions", "read_parquet"]
 
 _CORRUPT = "truncated or corrupt Parquet file"
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
 def read_parquet(
-    ref: SourceRef,
+    src: Input,
     *,
     batch_rows: int,
     max_rows: int | None,
     encoding: str | None = None,
 ) -> Iterator[TableStream]:
-    """Yield the single table of a Parquet file (``encoding`` is ignored)."""
-    with open_binary(ref.location) as f:  # plain OS errors first: missing, directory, ...
-        if os.fstat(f.fileno()).st_size == 0:
-            raise SourceError("empty file")
-    try:
-        parquet = pq.ParquetFile(ref.location, memory_map=False)
-        schema = parquet.schema_arrow
-    except (pa.ArrowException, OSError) as exc:
-        raise SourceError(f"{_CORRUPT}: {reason(exc)}") from None
-    columns = dedupe_names([".".join(path) for path in flatten_schema(schema)])
-    stream = TableStream(name=PurePath(ref.path).stem, columns=columns, batches=iter(()))
-    body = _body(parquet, columns, batch_rows)
+    """Yield the single table of a Parquet file or Hive-partitioned dataset (``encoding`` is
+    ignored)."""
+    if src.ref.members:
+        yield from _read_dataset(src, batch_rows=batch_rows, max_rows=max_rows)
+        return
+    stack = contextlib.ExitStack()
+    with stack:
+        parquet = _open(stack.enter_context(src.random_access()))
+        columns = dedupe_names([".".join(path) for path in flatten_schema(parquet.schema_arrow)])
+        stream = TableStream(name=src.name, columns=columns, batches=iter(()))
+        body = owned(_body(parquet, columns, batch_rows), stack.pop_all())
     stream.batches = limit_batches(guarded(body, _CORRUPT), batch_rows, max_rows)
     yield stream
+
+
+def _open(f: Any) -> pq.ParquetFile:
+    try:
+        if f.size() == 0:
+            raise SourceError("empty file")
+        return pq.ParquetFile(f)
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceError(f"{_CORRUPT}: {reason(exc)}") from None
 
 
 def _body(parquet: pq.ParquetFile, columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
     try:
         for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=True):
-            arrays = [to_string_array(array) for _, array in flatten_batch(batch)]
+            arrays = [array for _, array in flatten_batch(batch)]
             yield pa.RecordBatch.from_arrays(arrays, names=columns)
     finally:
         parquet.close()
+
+
+# --------------------------------------------------------------------------- Hive datasets
+
+
+def hive_partitions(root: str, location: str) -> list[tuple[str, str | None]]:
+    """The ``(key, value)`` pairs of the ``key=value`` folders between ``root`` and the file
+    ``location``.
+
+    >>> hive_partitions("lake/sales", "lake/sales/year=2024/city=%E5%8C%97%E4%BA%AC/p.parquet")
+    [('year', '2024'), ('city', '北京')]
+    """
+    rel = location[len(root) :].lstrip("/") if location.startswith(root) else location
+    out: list[tuple[str, str | None]] = []
+    for part in PurePosixPath(rel.split("?", 1)[0]).parts[:-1]:
+        key, eq, value = part.partition("=")
+        if eq and key:
+            text = unquote(value)
+            out.append((unquote(key), None if text == _HIVE_NULL else text))
+    return out
+
+
+def _read_dataset(src: Input, *, batch_rows: int, max_rows: int | None) -> Iterator[TableStream]:
+    ref = src.ref
+    files = list(ref.members)
+    first = SourceRef(path=files[0], location=files[0], format="parquet")
+    with Input(first, src.limits).random_access() as f:
+        schema = _open(f).schema_arrow
+    data_columns = dedupe_names([".".join(p) for p in flatten_schema(schema)])
+    keys = [key for key, _ in hive_partitions(ref.location, files[0])]
+    columns = dedupe_names(data_columns + keys)
+    stream = TableStream(name=src.name, columns=columns, batches=iter(()))
+
+    def body() -> Iterator[pa.RecordBatch]:
+        for location in files:
+            part = Input(SourceRef(path=location, location=location, format="parquet"), src.limits)
+            partitions = hive_partitions(ref.location, location)
+            with part.random_access() as f:
+                parquet = _open(f)
+                with contextlib.closing(parquet):
+                    for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=True):
+                        yield _dataset_batch(batch, partitions, columns)
+
+    stream.batches = limit_batches(guarded(body(), _CORRUPT), batch_rows, max_rows)
+    yield stream
+
+
+def _dataset_batch(
+    batch: pa.RecordBatch, partitions: list[tuple[str, str | None]], columns: list[str]
+) -> pa.RecordBatch:
+    by_name: dict[str, pa.Array] = {}
+    for path, array in flatten_batch(batch):
+        by_name.setdefault(".".join(path), array)
+    rows = batch.num_rows
+    for key, value in partitions:
+        if key not in columns:
+            columns.append(key)
+        by_name.setdefault(key, pa.repeat(pa.scalar(value, pa.string()), rows))
+    for name in by_name:
+        if name not in columns:
+            columns.append(name)
+    missing = pa.nulls(rows, pa.string())
+    return pa.RecordBatch.from_arrays(
+        [by_name.get(name, missing) for name in columns], names=list(columns)
+    )

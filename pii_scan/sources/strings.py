@@ -2,6 +2,11 @@
 
 * Struct columns are flattened into one column per leaf, named by the dotted path
   (``user.contact.phone``); a null parent makes its leaves null.
+* Lists are transparent to paths: a list of scalars stays one column, a list of structs gives
+  one column per leaf (``contacts.phone``).  Each cell holds the row's non-null values at that
+  path, in order, joined by a newline (``["a", null, "b"]`` -> ``"a\nb"``), so every element
+  is scanned as a value; an empty or null list is null.  (:func:`to_string_array` on a whole
+  list column also joins lists of scalars; lists of structs there become JSON text.)
 * Integers, decimals, booleans, dates and times use Arrow's text cast (``123``, ``true``,
   ``1990-03-07``).
 * Floating-point values that hold a whole number below 2**53 are written as integers
@@ -10,8 +15,7 @@
 * Timestamps become ISO 8601 text (``2024-01-02T03:04:05.000000``, ``+0800`` offset when the
   type has a time zone).
 * Binary values that are valid UTF-8 are decoded; the others become null.
-* Lists, maps and other nested values become compact JSON text (``["a","b"]``); lists of
-  scalars are converted without a Python loop.
+* Maps and other nested values become compact JSON text (``{"k":"v"}``).
 """
 
 from __future__ import annotations
@@ -23,16 +27,33 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["flatten_batch", "flatten_schema", "format_float", "json_text", "to_string_array"]
+__all__ = [
+    "LIST_SEPARATOR",
+    "flatten_batch",
+    "flatten_schema",
+    "format_float",
+    "json_text",
+    "to_string_array",
+    "typed_leaves",
+]
+
+#: Joins the values of a list in one cell.
+LIST_SEPARATOR = "\n"
 
 _EXACT_FLOAT = float(2**53)
 
 
+def _is_list(t: pa.DataType) -> bool:
+    return pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+
+
 def flatten_schema(schema: pa.Schema) -> list[tuple[str, ...]]:
-    """The leaf paths of ``schema`` in column order, structs expanded depth-first."""
+    """The leaf paths of ``schema`` in column order: structs expanded depth-first, lists
+    looked through."""
     out: list[tuple[str, ...]] = []
 
     def walk(path: tuple[str, ...], t: pa.DataType) -> None:
@@ -40,6 +61,8 @@ def flatten_schema(schema: pa.Schema) -> list[tuple[str, ...]]:
             for i in range(t.num_fields):
                 child = t.field(i)
                 walk((*path, child.name), child.type)
+        elif _is_list(t):
+            walk(path, t.value_type)
         else:
             out.append(path)
 
@@ -49,23 +72,64 @@ def flatten_schema(schema: pa.Schema) -> list[tuple[str, ...]]:
 
 
 def flatten_batch(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, ...], pa.Array]]:
-    """Yield ``(path, array)`` for every leaf column of ``batch``, structs expanded.
+    """Yield ``(path, pa.string() array)`` for every leaf column of ``batch``.
 
     The order matches :func:`flatten_schema` of the batch's schema.
     """
     for f, column in zip(batch.schema, batch.columns, strict=True):
-        yield from _flatten_array((f.name,), column)
+        yield from _string_leaves((f.name,), column)
 
 
-def _flatten_array(
-    path: tuple[str, ...], arr: pa.Array
-) -> Iterator[tuple[tuple[str, ...], pa.Array]]:
+def typed_leaves(batch: pa.RecordBatch) -> Iterator[tuple[tuple[str, ...], pa.Array]]:
+    """Yield ``(path, array)`` for every leaf of ``batch`` before conversion to text; the
+    values of lists are given flat (so these arrays need not have the batch's length)."""
+    for f, column in zip(batch.schema, batch.columns, strict=True):
+        yield from _typed((f.name,), column)
+
+
+def _typed(path: tuple[str, ...], arr: pa.Array) -> Iterator[tuple[tuple[str, ...], pa.Array]]:
     if pa.types.is_struct(arr.type):
-        # StructArray.flatten() folds the parent's validity into each child.
         for child_field, child in zip(arr.type, arr.flatten(), strict=True):
-            yield from _flatten_array((*path, child_field.name), child)
+            yield from _typed((*path, child_field.name), child)
+    elif _is_list(arr.type):
+        yield from _typed(path, pc.list_flatten(arr))
     else:
         yield path, arr
+
+
+def _string_leaves(
+    path: tuple[str, ...], arr: pa.Array
+) -> Iterator[tuple[tuple[str, ...], pa.Array]]:
+    t = arr.type
+    if pa.types.is_struct(t):
+        # StructArray.flatten() folds the parent's validity into each child.
+        for child_field, child in zip(t, arr.flatten(), strict=True):
+            yield from _string_leaves((*path, child_field.name), child)
+    elif _is_list(t):
+        if pa.types.is_fixed_size_list(t):
+            arr = pc.cast(arr, pa.list_(t.value_type))
+        for leaf_path, leaf in _string_leaves(path, arr.values):
+            yield leaf_path, _join_lists(arr, leaf)
+    else:
+        yield path, to_string_array(arr)
+
+
+def _join_lists(lists: pa.Array, values: pa.Array) -> pa.Array:
+    """Join, for each list of ``lists``, its non-null ``values`` (text aligned with
+    ``lists.values``) with :data:`LIST_SEPARATOR`; empty and null lists give null."""
+    offsets = lists.offsets.to_numpy(zero_copy_only=False)
+    valid = values.is_valid().to_numpy(zero_copy_only=False)
+    kept = np.zeros(len(valid) + 1, dtype=np.int64)
+    np.cumsum(valid, out=kept[1:])
+    new_offsets = kept[offsets]
+    large = pa.types.is_large_list(lists.type)
+    regrouped = (pa.LargeListArray if large else pa.ListArray).from_arrays(
+        pa.array(new_offsets, pa.int64() if large else pa.int32()), values.filter(valid)
+    )
+    joined = pc.binary_join(regrouped, LIST_SEPARATOR)
+    empty = pc.equal(pc.binary_length(joined), 0)
+    keep = pc.and_(lists.is_valid(), pc.invert(empty))
+    return pc.if_else(keep, joined, pa.scalar(None, pa.string()))
 
 
 def format_float(value: float) -> str | None:
@@ -142,34 +206,6 @@ def _scalar_text(value: Any) -> str | None:
     return _default(value)
 
 
-_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
-_OTHER_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
-
-
-def _list_json(arr: pa.Array) -> pa.Array | None:
-    """Vectorized JSON text of a list of scalars (``["a","b"]``, ``[1,null]``); None when the
-    values are nested or hold control characters that need ``\\u`` escapes."""
-    t = arr.type
-    if pa.types.is_fixed_size_list(t):
-        arr = pc.cast(arr, pa.list_(t.value_type))
-        t = arr.type
-    if not (pa.types.is_list(t) or pa.types.is_large_list(t)) or pa.types.is_nested(t.value_type):
-        return None
-    values = to_string_array(arr.values)
-    kind = t.value_type
-    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
-        if pc.any(pc.match_substring_regex(values, _OTHER_CONTROL)).as_py():
-            return None
-        for old, new in _JSON_ESCAPES:
-            values = pc.replace_substring(values, old, new)
-        values = pc.binary_join_element_wise('"', values, '"', "")
-    values = pc.fill_null(values, "null")
-    list_type = pa.LargeListArray if pa.types.is_large_list(t) else pa.ListArray
-    joined = pc.binary_join(list_type.from_arrays(arr.offsets, values), ",")
-    text = pc.binary_join_element_wise("[", joined, "]", "")
-    return pc.if_else(pc.is_null(arr), pa.scalar(None, pa.string()), text)
-
-
 def _python(arr: pa.Array) -> pa.Array:
     """Per-value conversion, for the types Arrow cannot cast to text."""
     return pa.array([_scalar_text(v) for v in arr.to_pylist()], pa.string())
@@ -198,9 +234,10 @@ def to_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
         return _binary(pc.cast(arr, pa.binary()))
     if pa.types.is_timestamp(t):
         return _timestamps(arr)
+    if _is_list(t) and not pa.types.is_nested(t.value_type):
+        return next(_string_leaves((), arr))[1]
     if pa.types.is_nested(t) or pa.types.is_duration(t) or isinstance(t, pa.ExtensionType):
-        text = _list_json(arr) if pa.types.is_nested(t) else None
-        return _python(arr) if text is None else text
+        return _python(arr)
     try:
         return pc.cast(arr, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

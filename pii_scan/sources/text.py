@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from pathlib import PurePath
 from typing import BinaryIO
 
 import numpy as np
@@ -27,14 +26,13 @@ import pyarrow as pa
 
 from .base import (
     SourceError,
-    SourceRef,
     TableStream,
     guarded,
     limit_batches,
-    open_binary,
     read_chunk,
 )
 from .encoding import HEAD_BYTES, WIDE_CODECS, text_encoding
+from .inputs import Input, skip
 
 __all__ = ["lines_array", "read_text"]
 
@@ -44,23 +42,22 @@ _SCHEMA = pa.schema([pa.field("text", pa.string())])
 
 
 def read_text(
-    ref: SourceRef,
+    src: Input,
     *,
     batch_rows: int,
     max_rows: int | None,
     encoding: str | None,
 ) -> Iterator[TableStream]:
     """Yield the single ``text`` table of a plain-text file."""
-    with open_binary(ref.location) as f:
-        head = read_chunk(f, HEAD_BYTES)
+    head = src.head(HEAD_BYTES)
     if not head:
         raise SourceError("empty file")
     label, codec, bom = text_encoding(head, encoding, lenient=True)
     stream = TableStream(
-        name=PurePath(ref.path).stem, columns=["text"], batches=iter(()), row_base=1, encoding=label
+        name=src.name, columns=["text"], batches=iter(()), row_base=1, encoding=label
     )
     may_switch = encoding is None and codec == "utf-8" and head.isascii()
-    body = _body(ref.location, bom, codec, may_switch, stream)
+    body = _body(src, bom, codec, may_switch, stream)
     stream.batches = limit_batches(guarded(body, "cannot read text"), batch_rows, max_rows)
     yield stream
 
@@ -94,10 +91,10 @@ def _batch(utf8: bytes) -> pa.RecordBatch:
 
 
 def _body(
-    location: str, start: int, codec: str, may_switch: bool, stream: TableStream
+    src: Input, start: int, codec: str, may_switch: bool, stream: TableStream
 ) -> Iterator[pa.RecordBatch]:
-    with open_binary(location) as f:
-        f.seek(start)
+    with src.open() as f:
+        skip(f, start)
         if codec in WIDE_CODECS:
             yield from _wide_lines(f, codec)
         else:

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import (
     bank_card,
+    birth_date,
     checksums,
     cn_foreigner_pr_id,
     cn_hkmo_permit,
@@ -96,6 +97,7 @@ _REGISTRY: dict[str, Validator] = {
         Validator("ipv6", ipv6.is_valid, ipv6.batch),
         Validator("mac", mac.is_valid, mac.batch),
         Validator("email", email.is_valid, email.batch),
+        Validator("birth_date", birth_date.is_valid, birth_date.batch),
     )
 }
 

@@ -113,10 +113,10 @@ def test_globs(tree, monkeypatch):
     assert "data/sub/deep/c.tsv" in _paths(found)
     assert "data/report.docx" in found.unsupported
     assert not any(p.endswith(".csv") for p in _paths(found))
-    found = discover(["data/*.xlsx", "nowhere/*.csv"])
+    found = discover(["data/*.xlsb", "nowhere/*.csv"])
     assert found.sources == []
     assert found.errors == [
-        {"path": "data/*.xlsx", "error": "no files match"},
+        {"path": "data/*.xlsb", "error": "no files match"},
         {"path": "nowhere/*.csv", "error": "no files match"},
     ]
 
@@ -173,8 +173,11 @@ def test_detect_format():
     assert detect_format("x.ndjson") == "jsonl"
     assert detect_format("x.pq") == "parquet"
     assert detect_format("x.log") == "text"
-    assert detect_format("x.xlsx") is None
+    assert detect_format("x.xlsx") == "xlsx"
+    assert detect_format("x.docx") is None
     assert detect_format("Makefile") is None
+    assert detect_format("dump.sql.gz") == "sql"
+    assert detect_format("notes.gz") is None
 
 
 def test_source_ref_is_frozen():

@@ -48,7 +48,7 @@ def test_only_the_head_is_examined():
 
 
 def test_undecodable_bytes():
-    with pytest.raises(SourceError, match="not valid UTF-8/GB18030 text"):
+    with pytest.raises(SourceError, match="not valid UTF-8/GB18030/Big5 text"):
         detect_encoding(b"\xff\xfa\x80\x80" * 100)
 
 

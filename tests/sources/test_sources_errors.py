@@ -97,7 +97,7 @@ def test_garbage_without_nul_bytes(tmp_path, ref, one_line):
     path.write_bytes(data.replace(b"\x00", b"\x01"))
     message = _error(ref(path))
     one_line(message)
-    assert message == "not valid UTF-8/GB18030 text"
+    assert message == "not valid UTF-8/GB18030/Big5 text"
 
 
 def test_invalid_json_line(tmp_path, ref, one_line):
@@ -148,4 +148,4 @@ def test_bad_arguments_are_programming_errors(tmp_path, ref):
     with pytest.raises(ValueError):
         open_source(ref(path), max_rows=-1)
     with pytest.raises(SourceError, match="unsupported format"):
-        open_source(SourceRef(path="x.xlsx", location="x.xlsx", format="xlsx"))
+        open_source(SourceRef(path="x.docx", location="x.docx", format="docx"))

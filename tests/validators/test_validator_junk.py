@@ -15,6 +15,7 @@ from pii_scan.validators import ValidationError
 
 #: One valid value per validator, written with ASCII separators.
 EXAMPLES = {
+    "birth_date": "1990-03-07",
     "bank_card": "6217 0000 0000 0000 004",
     "cn_foreigner_pr_id": "911840199003071236",
     "cn_hkmo_permit": "CB1234567",

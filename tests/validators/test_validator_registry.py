@@ -13,6 +13,7 @@ from pii_scan import validators
 from pii_scan.validators import Validator, exceptions
 
 EXPECTED_NAMES = [
+    "birth_date",
     "bank_card",
     "cn_foreigner_pr_id",
     "cn_hkmo_permit",

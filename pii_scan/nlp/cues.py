@@ -1,0 +1,70 @@
+"""``cue_value``: a value right after its label, e.g. ``微信号：zhang_san``, ``QQ 12345678``,
+``出生日期：1990年3月7日``, ``民族：汉族``.
+
+The catalog entry gives the labels as ``prefilter`` words and the value as ``pattern``. A value
+counts only when it follows a label, separated by at most a few spaces, an optional ``号`` /
+``号码`` / ``账号`` / ``ID``, and a colon, ``=``, ``是``, ``为`` or ``于``; the span is the value
+alone. Characters of ``boundary_after`` may not follow the value. Cells come from
+:mod:`.gate` (Hanzi and a label), so Python's ``re`` runs on few cells.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pyarrow as pa
+
+from ..catalog import Recognizer
+from ..core.buffers import TextBuffer
+from ..core.functions import register
+from .gate import escape, restrict, triggered_cells
+
+CONNECTOR = (
+    r"[ \t]{0,3}(?:号码|号|账号|帐号|ID|Id|id|代码|编码|码)?[ \t]{0,3}"
+    r"(?:[:：=]|是|为|于)?[ \t]{0,3}"
+)
+_COMPILED: dict[tuple[str, str, str], re.Pattern] = {}
+
+
+def cue_pattern(rec: Recognizer) -> re.Pattern:
+    """The Python pattern: a label, the connector, then the value as group ``v``."""
+    key = (rec.id, rec.pattern, "|".join(rec.prefilter))
+    pat = _COMPILED.get(key)
+    if pat is None:
+        cues = "|".join(escape(w) for w in sorted(set(rec.prefilter), key=lambda w: (-len(w), w)))
+        after = rf"(?![{rec.boundary_after}])" if rec.boundary_after else ""
+        flags = re.IGNORECASE if rec.ignore_case else 0
+        pat = re.compile(rf"(?:{cues}){CONNECTOR}(?P<v>{rec.pattern}){after}", flags)
+        _COMPILED[key] = pat
+    return pat
+
+
+def spans_in_cells(buf: TextBuffer, cells: np.ndarray, finder) -> tuple[np.ndarray, ...]:
+    """Run ``finder(text) -> [(start, end), ...]`` (code points) on each cell; byte spans."""
+    out_c, out_s, out_e = [], [], []
+    data, offsets = buf.data, buf.offsets
+    for cell in cells.tolist():
+        lo, hi = int(offsets[cell]), int(offsets[cell + 1])
+        text = bytes(data[lo:hi]).decode("utf-8", errors="replace")
+        for start, end in finder(text):
+            s = lo + len(text[:start].encode("utf-8"))
+            out_c.append(cell)
+            out_s.append(s)
+            out_e.append(s + len(text[start:end].encode("utf-8")))
+    return (
+        np.array(out_c, np.int64),
+        np.array(out_s, np.int64),
+        np.array(out_e, np.int64),
+    )
+
+
+@register("cue_value")
+def cue_value(buf: TextBuffer, arr: pa.Array, only: np.ndarray | None, rec: Recognizer):
+    cells = restrict(triggered_cells(buf, arr, rec), only)
+    pat = cue_pattern(rec)
+
+    def finder(text: str):
+        return [m.span("v") for m in pat.finditer(text)]
+
+    return spans_in_cells(buf, cells, finder)

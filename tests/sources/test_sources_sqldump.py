@@ -1,0 +1,256 @@
+"""SQL dumps: the fixtures made by the real mysqldump and pg_dump (tests/fixtures/sql), a live
+round trip when the servers are installed, and the syntax corners of the parser."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import FIXTURES, make_dumps
+
+from pii_scan.sources import SourceError, open_source
+from pii_scan.sources import sqldump as sqldump_module
+
+SQL = FIXTURES / "sql"
+SHOP = ["id", "姓名", "身份证号", "手机号", "email", "地址", "备注", "photo", "created"]
+ORDERS = ["order_id", "customer_id", "amount", "收货电话", "ip"]
+
+
+def _expected_customers(postgres: bool) -> list[dict]:
+    out = []
+    for row in make_dumps.customers():
+        photo = row["photo"]
+        try:
+            photo_text = photo.decode("utf-8") if photo is not None else None
+        except UnicodeDecodeError:
+            photo_text = None  # binary that is not text: null, as in the other readers
+        item = {
+            "id": str(row["id"]),
+            **{c: row[c] for c in ("姓名", "身份证号", "手机号", "email", "地址")},
+            "备注": row["备注"],
+            "photo": photo_text,
+            "created": f"{row['created']:%Y-%m-%d %H:%M:%S}",
+        }
+        if postgres:
+            i = row["id"]
+            item["tags"] = f"vip\n{make_dumps.STREETS[i % 3][:3]}" if i % 2 else None
+            item["profile"] = f'{{"phone": "1390000{i:04d}"}}'
+        out.append(item)
+    return out
+
+
+def _check_dump(tables) -> None:
+    postgres = "tags" in tables["客户"].table.columns
+    assert tables["客户"].table.columns == SHOP + (["tags", "profile"] if postgres else [])
+    assert tables["客户"].rows == _expected_customers(postgres)
+    assert tables["orders"].table.columns == ORDERS
+    orders = tables["orders"].rows
+    assert len(orders) == 25
+    assert orders[0] == {
+        "order_id": "1001",
+        "customer_id": "1",
+        "amount": "10.50",
+        "收货电话": "14000104729",
+        "ip": "10.1.3.1",
+    }
+    assert tables["empty_table"].table.columns == ["id", "note"]
+    assert tables["empty_table"].rows == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mysql_extended.sql",
+        "mysql_hexblob_complete.sql",
+        "mysql_rowwise_compact.sql",
+        "pg_copy.sql",
+        "pg_inserts.sql",
+        "pg_column_inserts.sql",
+    ],
+)
+def test_dumps_made_by_the_real_tools(read_all, name):
+    tables = read_all(SQL / name, batch_rows=7)
+    assert set(tables) == {"客户", "orders", "empty_table"}
+    _check_dump(tables)
+
+
+def test_table_order_follows_the_data(read_all):
+    assert list(read_all(SQL / "mysql_extended.sql")) == ["orders", "客户", "empty_table"]
+    assert list(read_all(SQL / "pg_copy.sql")) == ["empty_table", "orders", "客户"]
+
+
+@pytest.mark.skipif(not make_dumps.tools_available(), reason="needs mariadb-server, postgresql")
+def test_live_round_trip_through_mariadb_and_postgresql(tmp_path, read_all):
+    """Dumps made now by the installed servers parse to the same tables as the fixtures."""
+    written = make_dumps.make_dumps(tmp_path)
+    assert len(written) == 6
+    for path in written:
+        _check_dump(read_all(path))
+
+
+@pytest.mark.parametrize("max_rows", [0, 3, 30])
+def test_sampling_skips_rows_but_keeps_every_table(read_all, max_rows):
+    for name in ("mysql_extended.sql", "pg_copy.sql", "pg_inserts.sql"):
+        tables = read_all(SQL / name, max_rows=max_rows)
+        assert set(tables) == {"客户", "orders", "empty_table"}
+        assert len(tables["客户"].rows) == min(max_rows, 40)
+        assert len(tables["orders"].rows) == min(max_rows, 25)
+
+
+def _sql(tmp_path, text: str, name: str = "dump.sql", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_mysql_literals(tmp_path, read_all):
+    path = _sql(
+        tmp_path,
+        "-- MySQL dump 10.13\n"
+        "/*!40101 SET NAMES utf8mb4 */;\n"
+        "CREATE TABLE `t` (\n  `a` text,\n  `b` varchar(10),\n  KEY `k` (`a`(3)),\n"
+        "  CONSTRAINT `c` FOREIGN KEY (`b`) REFERENCES `x` (`y`)\n) ENGINE=InnoDB;\n"
+        "# a comment; with a semicolon\n"
+        "INSERT INTO `t` VALUES ('it\\'s \\\"q\\\" a\\\\b\\n\\t\\0\\Z end','x'),"
+        "('doubled '' quote',NULL),(0x3133383030313338303030,X'e5bca0'),"
+        "(_binary 'bin;ary',_utf8mb4'中文' COLLATE utf8mb4_bin),(-1.5e3,b'0101'),"
+        "(TRUE,DEFAULT),(CONVERT('转换' USING utf8mb4),NOW()),"
+        "(0xFFFE,'with ; semicolon /* not a comment */ -- nor this')"
+        " ON DUPLICATE KEY UPDATE a=VALUES(a);\n"
+        "REPLACE INTO `t` (`b`, `a`) VALUES ('B','A');\n"
+        "INSERT IGNORE INTO `t` VALUES ('last','row');\n",
+    )
+    t = read_all(path)["t"]
+    assert t.table.columns == ["a", "b"]
+    assert t.rows == [
+        {"a": 'it\'s "q" a\\b\n\t\0\x1a end', "b": "x"},
+        {"a": "doubled ' quote", "b": None},
+        {"a": "13800138000", "b": "张"},
+        {"a": "bin;ary", "b": "中文"},
+        {"a": "-1.5e3", "b": "0101"},
+        {"a": "true", "b": None},
+        {"a": "转换", "b": "NOW()"},
+        {"a": None, "b": "with ; semicolon /* not a comment */ -- nor this"},
+        {"a": "A", "b": "B"},
+        {"a": "last", "b": "row"},
+    ]
+
+
+def test_mysql_raw_binary_bytes_do_not_fail_the_dump(tmp_path, read_all):
+    path = tmp_path / "raw.sql"
+    path.write_bytes(
+        b"-- MySQL dump\nCREATE TABLE `t` (`p` blob, `n` varchar(9));\n"
+        b"INSERT INTO `t` VALUES ('\xff\xfe\\0\\'x','\xe5\xbc\xa0\xe4\xb8\x89'),('ok','b');\n"
+    )
+    assert read_all(path)["t"].rows == [{"p": None, "n": "张三"}, {"p": "ok", "n": "b"}]
+
+
+def test_postgres_syntax(tmp_path, read_all):
+    path = _sql(
+        tmp_path,
+        "\\restrict abc123\n"
+        "-- PostgreSQL database dump\n"
+        "SET standard_conforming_strings = on;\n"
+        "CREATE FUNCTION f() RETURNS trigger AS $body$ BEGIN; RAISE 'x;y'; END; $body$"
+        " LANGUAGE plpgsql;\n"
+        'CREATE TABLE sales."订单" (\n    id integer NOT NULL,\n    "备""注" text,\n'
+        "    data bytea,\n    tags text[]\n);\n"
+        "COMMENT ON TABLE sales.\"订单\" IS 'has ; and '' quote';\n"
+        'COPY sales."订单" (id, "备""注", data, tags) FROM stdin;\n'
+        '1\ttab\\there\\nnew\\\\slash \\101\\x42\t\\\\x7a68\t{a,"b c",NULL}\n'
+        "2\t\\N\t\\N\t\\N\n"
+        "\\.\n"
+        "INSERT INTO sales.\"订单\" VALUES (3, E'e\\nscape\\x41', '\\x00ff', '{}');\n"
+        "INSERT INTO sales.\"订单\" (id, \"备\"\"注\") VALUES (4, 'c:\\dir'), (5, 'it''s');\n"
+        "\\unrestrict abc123\n",
+    )
+    t = read_all(path)["sales.订单"]
+    assert t.table.columns == ["id", '备"注', "data", "tags"]
+    assert t.rows == [
+        {"id": "1", '备"注': "tab\there\nnew\\slash AB", "data": "zh", "tags": "a\nb c"},
+        {"id": "2", '备"注': None, "data": None, "tags": None},
+        {"id": "3", '备"注': "e\nscapeA", "data": None, "tags": None},
+        {"id": "4", '备"注': "c:\\dir", "data": None, "tags": None},
+        {"id": "5", '备"注': "it's", "data": None, "tags": None},
+    ]
+
+
+def test_insert_without_create_table(tmp_path, read_all):
+    path = _sql(tmp_path, "INSERT INTO people VALUES ('张三', '13800138000'), ('李四', NULL);\n")
+    t = read_all(path)["people"]
+    assert t.table.columns == ["column_1", "column_2"]
+    assert t.rows == [
+        {"column_1": "张三", "column_2": "13800138000"},
+        {"column_1": "李四", "column_2": None},
+    ]
+
+
+def test_declared_gbk_encoding(tmp_path, read_all):
+    text = (
+        "-- MySQL dump\n/*!40101 SET NAMES gbk */;\n"
+        "CREATE TABLE `客户` (`姓名` varchar(9));\nINSERT INTO `客户` VALUES ('张三');\n"
+    )
+    path = _sql(tmp_path, text, encoding="gbk")
+    t = read_all(path)["客户"]
+    assert t.rows == [{"姓名": "张三"}]
+    assert t.table.encoding == "gb18030"
+
+
+def test_statements_split_across_reads(tmp_path, read_all, monkeypatch):
+    monkeypatch.setattr(sqldump_module, "READ_BYTES", 7)
+    for name in ("mysql_extended.sql", "pg_copy.sql", "pg_column_inserts.sql"):
+        path = tmp_path / name
+        shutil.copy(SQL / name, path)
+        _check_dump(read_all(path, batch_rows=5))
+
+
+def test_a_table_in_two_runs_appears_twice(tmp_path, read_all):
+    path = _sql(
+        tmp_path,
+        "INSERT INTO a VALUES (1);\nINSERT INTO b VALUES (2);\nINSERT INTO a VALUES (3);\n",
+    )
+    names = []
+    for table in open_source(__import__("conftest").ref_for(path)):
+        names.append((table.name, [r for b in table.batches for r in b.to_pylist()]))
+    assert names == [
+        ("a", [{"column_1": "1"}]),
+        ("b", [{"column_1": "2"}]),
+        ("a", [{"column_1": "3"}]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("INSERT INTO t VALUES ('never closed);\n", "unterminated string"),
+        ("INSERT INTO t VALUES (1, 2;\n", "unterminated value list"),
+        ("INSERT INTO t VALUES (1) (2);\n", None),
+    ],
+)
+def test_broken_statements(tmp_path, ref, one_line, text, message):
+    path = _sql(tmp_path, text)
+    if message is None:  # what follows the last tuple is ignored (ON DUPLICATE KEY ...)
+        (table,) = open_source(ref(path))
+        assert [r for b in table.batches for r in b.to_pylist()] == [{"column_1": "1"}]
+        return
+    with pytest.raises(SourceError) as info:
+        for table in open_source(ref(path)):
+            list(table.batches)
+    one_line(str(info.value))
+    assert message in str(info.value)
+
+
+def test_statement_size_limit(tmp_path, ref, monkeypatch):
+    monkeypatch.setattr(sqldump_module, "MAX_STATEMENT_CHARS", 1000)
+    monkeypatch.setattr(sqldump_module, "READ_BYTES", 100)
+    path = _sql(tmp_path, "INSERT INTO t VALUES " + ",".join(["('x')"] * 1000) + ";\n")
+    with pytest.raises(SourceError, match="longer than"):
+        for table in open_source(ref(path)):
+            list(table.batches)
+
+
+def test_custom_format_archive_is_explained(tmp_path, ref):
+    path = tmp_path / "shop.sql"
+    path.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01\x01\x00\x00\x00")
+    with pytest.raises(SourceError, match="--format=plain"):
+        list(open_source(ref(path)))
