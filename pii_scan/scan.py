@@ -313,6 +313,11 @@ class _Scanner:
                     entries.append(one(member))
         except SourceError as exc:
             entries.append(_error_entry(ref, str(exc), []))
+        except Exception as exc:  # as in one(): the other sources are still scanned
+            if os.environ.get("PII_SCAN_DEBUG"):
+                raise
+            message = f"unexpected error: {type(exc).__name__}: {reason(exc)}"
+            entries.append(_error_entry(ref, message, []))
         if found is not None:
             found.excluded += archive.excluded
             found.unsupported.extend(archive.unsupported)

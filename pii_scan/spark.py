@@ -18,10 +18,12 @@ the same report (``pii-scan/report/v1``) and the same findings as the local engi
   :meth:`pii_scan.scan._Scanner.scan_batch` (matching core, column statistics, evidence probe,
   minors) exactly as the local scanner calls it. Out comes one small set of rows per
   partition: per column rows and non-empty values, per entity cells / strong cells / score
-  sums and three masked examples, per recognizer counts, birth-date counts for the minors rule,
-  and the distinct-value state (salted 64-bit hashes while exact, else HyperLogLog registers;
-  never a value), plus the findings when asked.
-* **Driver.** The rows are merged, in file order, back into
+  sums and three masked examples, per recognizer counts, the birth dates that can make a
+  holder a minor, and the distinct-value state (HyperLogLog registers, plus salted 64-bit
+  hashes while exact; never a value), plus the findings when asked.
+* **Spark reduces, the driver decides.** Spark sums the statistics per table, column and
+  entity and unites the distinct-value states (:func:`_summaries`), so the driver receives a
+  few rows per column whatever the number of partitions. They go back into
   :class:`~pii_scan.classify.columns.ColumnStats`,
   :class:`~pii_scan.classify.columns.MinorsTracker` and
   :class:`~pii_scan.classify.evidence.TableProbe`, and the local engine's
@@ -34,8 +36,9 @@ the same report (``pii-scan/report/v1``) and the same findings as the local engi
   segment, the driver turns segments into file offsets, and a join fixes the rows. They are
   written as a Spark output (JSON Lines or Parquet part files) or streamed to a text file.
 * **Fallback.** Sources Spark cannot read the way the local readers do (spreadsheets, SQLite,
-  zip members, ``xz``/``zstd`` compression, JSON documents, UTF-16 or GB18030 text files) are
-  scanned on the driver by the local engine, so a report is never missing a source.
+  SQL dumps, Arrow files, archives, ``xz``/``zstd`` compression, JSON documents, UTF-16/32
+  CSV or JSON, text that is not clean UTF-8) are scanned on the driver by the local engine, so
+  a report is never missing a source.
 
 >>> from pii_scan.spark import session, scan_paths         # doctest: +SKIP
 >>> report = scan_paths(["lake/"], spark=session())         # doctest: +SKIP
@@ -143,7 +146,7 @@ SCAN_CONF = {
 #   val    per column and entity: pos, id, n1 validated cells
 #   dist   per column distinct values: pos, n1 seen, hashes/lengths (exact) and texts [HLL]
 #   ind    per individual-identifying entity: id, n1 seen, hashes/lengths, texts [HLL]
-#   birth  resident-ID birth dates: n1 days since 1970-01-01, n2 holders
+#   birth  resident-ID birth dates: id the date (ISO), n2 holders
 #   find   one finding: seg, pos, row (within the segment), start, end, id entity, tier,
 #          x score, value, and path/tname/column as the local findings carry them
 _FIELDS: list[tuple[str, pa.DataType, T.DataType]] = [
@@ -220,6 +223,7 @@ def session(
     ``master`` is ignored unless given. Otherwise a new one is started on ``master``
     (``local[*]`` by default): in local mode it binds to 127.0.0.1, has no web UI and runs its
     Python workers with this interpreter. ``conf`` entries are passed through (they win).
+    ``quiet`` keeps Spark's log to FATAL: failed reads are in the report's ``errors``.
     """
     items = list(conf.items()) if isinstance(conf, dict) else list(conf or ())
     active = SparkSession.getActiveSession()
@@ -233,6 +237,7 @@ def session(
         if master.startswith("local"):
             # Executors are this process's children: same interpreter, same site-packages.
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             for key, value in (
                 ("spark.driver.host", "127.0.0.1"),
                 ("spark.driver.bindAddress", "127.0.0.1"),
@@ -243,8 +248,8 @@ def session(
     for key, value in items:
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
-    if quiet:
-        spark.sparkContext.setLogLevel("ERROR")
+    if quiet:  # a source Spark cannot read is reported in the report, not as a stack trace
+        spark.sparkContext.setLogLevel("FATAL")
     return spark
 
 
@@ -265,6 +270,7 @@ class _Spec:
     reveal: bool
     findings: bool
     salt: int
+    born_after: dt.date | None  # birth dates that can make a minor under some policy
 
 
 @dataclass
@@ -298,6 +304,7 @@ class _Run:
         self.max_rows = options.max_rows()
         self.want_findings = want_findings
         self.salt = secrets.randbits(63)
+        self.limits = _counter_limits(self.scanner)
         self.findings: list[DataFrame] = []
         self.local_findings: list[tuple[int, int, dict]] = []
         self.persisted: list[DataFrame] = []
@@ -315,6 +322,7 @@ class _Run:
             reveal=self.options.reveal,
             findings=self.want_findings,
             salt=self.salt,
+            born_after=_minors_horizon(self.scanner),
         )
 
     def frame(self, tbl: int, plan: _Plan) -> DataFrame:
@@ -329,19 +337,19 @@ class _Run:
         return results
 
     def _run_chunk(self, plans: list[_Plan], chunk: list[int], results: list[_Result]) -> None:
+        # Persisted: the statistics and the findings are read from one pass over the data.
         out = reduce(DataFrame.unionAll, [self.frame(i, plans[i]) for i in chunk])
-        if self.want_findings:
-            out = out.persist(StorageLevel.MEMORY_AND_DISK)
+        out = out.persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            rows = out.filter(F.col("kind") != "find").collect()
+            rows = _summaries(out, self.limits).collect()
         except Exception as exc:  # one bad file fails the job: find it, keep the others
-            if self.want_findings:
-                out.unpersist()
+            out.unpersist()
             if len(chunk) == 1:
                 results[chunk[0]].error = _spark_reason(exc)
                 return
-            for i in chunk:
-                self._run_chunk(plans, [i], results)
+            half = len(chunk) // 2  # bisect: a few jobs find the few unreadable files
+            self._run_chunk(plans, chunk[:half], results)
+            self._run_chunk(plans, chunk[half:], results)
             return
         by_table: dict[int, list] = {i: [] for i in chunk}
         for row in rows:
@@ -354,9 +362,11 @@ class _Run:
             offsets += [
                 (i, part, seg, start + plan.row_base, plan.slot) for part, seg, start in segments
             ]
+        self.persisted.append(out)
         if self.want_findings:
-            self.persisted.append(out)
             self.findings.append(_place_findings(self.spark, out, offsets))
+        else:
+            self.release()
 
     # -- findings -------------------------------------------------------------------------
     def findings_frame(self) -> DataFrame:
@@ -393,6 +403,16 @@ def _spark_reason(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- executors
 
 _WORKER: dict[tuple, _Scanner] = {}
+
+
+def _minors_horizon(scanner: _Scanner) -> dt.date | None:
+    """Birth dates on or before this day make nobody a minor under any policy of the run, so
+    executors leave them out (a year's margin; the driver applies the exact rule)."""
+    ages = [p.minors_age for p in (scanner.policy, *scanner.policies.values())]
+    oldest = max(ages, default=0)
+    if oldest <= 0:
+        return None
+    return dt.date(scanner.options.today.year - oldest - 1, 1, 1)
 
 
 def _worker_scanner(spec: _Spec) -> _Scanner:
@@ -582,41 +602,149 @@ def _state_batch(spec, part, segments, stats, minors, probe) -> pa.RecordBatch:
     for entity, counter in probe.individuals.items():
         if counter.seen:
             rows.append(_counter_row("ind", counter, spec.salt, id=entity))
-    epoch = dt.date(1970, 1, 1)
     for day, n in minors.birth_dates.items():
-        rows.append({"kind": "birth", "n1": (day - epoch).days, "n2": n})
+        if spec.born_after is not None and day > spec.born_after:
+            rows.append({"kind": "birth", "id": day.isoformat(), "n2": n})
+    # Every row carries the partition's first (file, split start): the order of partitions
+    # in which examples are taken.
+    first = segments[0] if segments else ("", -1)
     for row in rows:
         row.update(base)
+        if row["kind"] != "seg":
+            row["file"], row["block"] = first[0], first[1]
     return pa.RecordBatch.from_pylist(rows, schema=OUT_ARROW)
+
+
+# --------------------------------------------------------------------------- Spark merge
+
+_ADDITIVE = ("col", "ent", "rec", "val", "birth")
+_COUNTERS = ("dist", "ind")
+#: Partitions whose examples are kept per column and entity (each gives up to three).
+_EXAMPLE_PARTITIONS = 8
+
+
+def _summaries(out: DataFrame, limits: dict[str, tuple[int, int]]) -> DataFrame:
+    """What the driver needs, already reduced by Spark: the segments (one row per (file,
+    split) run of a partition), the additive statistics summed per table, column and entity
+    (examples of the first partitions in file order), and one merged distinct-value state
+    per counter. The driver's memory does not grow with the number of partitions."""
+    segments = out.filter(F.col("kind") == "seg")
+    order = F.struct("file", "block", "part", "texts")
+    additive = (
+        out.filter(F.col("kind").isin(*_ADDITIVE))
+        .groupBy("tbl", "kind", "pos", "id")
+        .agg(
+            F.sum("n1").alias("n1"),
+            F.sum("n2").alias("n2"),
+            F.sum("n3").alias("n3"),
+            F.sum("x").alias("x"),
+            F.slice(F.sort_array(F.collect_list(order)), 1, _EXAMPLE_PARTITIONS).alias("parts"),
+        )
+        .select(
+            "tbl",
+            "kind",
+            "pos",
+            "id",
+            "n1",
+            "n2",
+            "n3",
+            "x",
+            F.flatten(
+                F.transform(
+                    "parts", lambda p: F.coalesce(p["texts"], F.array().cast("array<string>"))
+                )
+            ).alias("texts"),
+        )
+    )
+    counters = (
+        out.filter(F.col("kind").isin(*_COUNTERS))
+        .repartition("tbl", "kind", "pos", "id")
+        .mapInArrow(_counter_merger(limits), OUT_SPARK)
+    )
+    return segments.unionByName(additive, allowMissingColumns=True).unionByName(counters)
+
+
+def _counter_limits(scanner: _Scanner) -> dict[str, tuple[int, int]]:
+    """``kind -> (exact_limit, max_bytes)`` of the column and the individuals counters."""
+    probe = TableProbe(scanner.catalog, scanner.min_score)
+    column = probe.column("-").distinct
+    limits = {"dist": (column.exact_limit, column.max_bytes)}
+    for counter in probe.individuals.values():
+        limits["ind"] = (counter.exact_limit, counter.max_bytes)
+    return limits
+
+
+def _counter_merger(limits: dict[str, tuple[int, int]]):
+    def merge_counters(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        yield from _merge_counters(limits, batches)
+
+    return merge_counters
+
+
+def _merge_counters(limits, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Unite the partitions' states of each counter: registers by maximum, keyed hashes by
+    union while the union stays within the counter's exact limits (then registers only)."""
+    merged: dict[tuple, dict] = {}
+    for batch in batches:
+        for r in batch.to_pylist():
+            key = (r["tbl"], r["kind"], r["pos"], r["id"])
+            hll = HyperLogLog.from_text(r["texts"][0])
+            m = merged.get(key)
+            if m is None:
+                m = merged[key] = {"seen": 0, "hll": hll, "hashes": [], "lengths": []}
+            else:
+                m["hll"].merge(hll)
+            m["seen"] += r["n1"]
+            if m["hashes"] is None:
+                continue
+            if r["hashes"] is None:
+                m["hashes"] = m["lengths"] = None
+                continue
+            m["hashes"].append(np.frombuffer(r["hashes"], np.uint64))
+            m["lengths"].append(np.frombuffer(r["lengths"], np.int64))
+            exact_limit, max_bytes = limits[r["kind"]]
+            if sum(len(h) for h in m["hashes"]) > exact_limit:
+                hashes, index = np.unique(np.concatenate(m["hashes"]), return_index=True)
+                lengths = np.concatenate(m["lengths"])[index]
+                if len(hashes) > exact_limit or int(lengths.sum()) > max_bytes:
+                    m["hashes"] = m["lengths"] = None
+                else:
+                    m["hashes"], m["lengths"] = [hashes], [lengths]
+    rows = []
+    for (tbl, kind, pos, ident), m in merged.items():
+        row = {"kind": kind, "tbl": tbl, "pos": pos, "id": ident, "n1": m["seen"]}
+        row["texts"] = [m["hll"].to_text()]
+        if m["hashes"] is not None:
+            hashes, index = np.unique(np.concatenate(m["hashes"]), return_index=True)
+            row["hashes"] = hashes.tobytes()
+            row["lengths"] = np.concatenate(m["lengths"])[index].tobytes()
+        rows.append(row)
+    if rows:
+        yield pa.RecordBatch.from_pylist(rows, schema=OUT_ARROW)
 
 
 # --------------------------------------------------------------------------- driver merge
 
 
 def _merge_table(scanner: _Scanner, plan: _Plan, rows: list) -> tuple[dict, list]:
-    """The table's report entry from its partitions' rows, and the segments' first rows
-    ``(part, seg, first row of the segment in the table)`` for the findings."""
+    """The table's report entry from its summary rows (:func:`_summaries`), and the segments'
+    first rows ``(part, seg, first row of the segment in the table)`` for the findings."""
     segs = [r for r in rows if r["kind"] == "seg"]
-    # Partitions in file order: by their first segment's (file, split start), then id.
-    first: dict[int, tuple] = {}
-    for r in sorted(segs, key=lambda r: (r["part"], r["seg"])):
-        first.setdefault(r["part"], (_file_key(r["file"]), r["block"], r["part"]))
-    order = {part: i for i, part in enumerate(sorted(first, key=first.get))}
+    segs.sort(key=lambda r: (_file_key(r["file"]), r["block"], r["part"], r["seg"]))
     segments = []
     total = 0
-    for r in sorted(
-        segs, key=lambda r: (_file_key(r["file"]), r["block"], order[r["part"]], r["seg"])
-    ):
+    for r in segs:
         segments.append((r["part"], r["seg"], total))
         total += r["n2"]
-    rows = sorted(rows, key=lambda r: order.get(r["part"], 0))
 
     stats = {c: ColumnStats(c) for c in plan.columns}
     minors = MinorsTracker(scanner.options.today)
     probe = TableProbe(scanner.catalog, scanner.min_score)
-    counters: dict[tuple[str, Any], list] = {}
-    epoch = dt.date(1970, 1, 1)
-    for r in rows:
+    if total:  # the local scanner probes every column of every batch it reads
+        for name in plan.columns:
+            probe.column(name)
+    # Entities in the order the local scanner meets them does not matter: verdicts sort.
+    for r in sorted(rows, key=lambda r: (r["kind"], r["pos"] or 0, r["id"] or "")):
         kind = r["kind"]
         if kind == "col":
             col = stats[plan.columns[r["pos"]]]
@@ -639,20 +767,13 @@ def _merge_table(scanner: _Scanner, plan: _Plan, rows: list) -> tuple[dict, list
         elif kind == "val":
             cp = probe.column(plan.columns[r["pos"]])
             cp.validated[r["id"]] = cp.validated.get(r["id"], 0) + r["n1"]
-        elif kind in ("dist", "ind"):
-            key = (kind, r["pos"] if kind == "dist" else r["id"])
-            counters.setdefault(key, []).append(r)
+        elif kind == "dist":
+            cp = probe.column(plan.columns[r["pos"]])
+            cp.distinct = _MergedCounter(cp.distinct, [r])
+        elif kind == "ind":
+            probe.individuals[r["id"]] = _MergedCounter(probe.individuals[r["id"]], [r])
         elif kind == "birth":
-            minors.birth_dates[epoch + dt.timedelta(days=r["n1"])] += r["n2"]
-    if total:  # the local scanner probes every column of every batch it reads
-        for name in plan.columns:
-            probe.column(name)
-    for (kind, key), parts in counters.items():
-        if kind == "dist":
-            cp = probe.column(plan.columns[key])
-            cp.distinct = _MergedCounter(cp.distinct, parts)
-        else:
-            probe.individuals[key] = _MergedCounter(probe.individuals[key], parts)
+            minors.birth_dates[dt.date.fromisoformat(r["id"])] += r["n2"]
     table = scanner._table_report(plan.name, total, stats, minors, probe)
     return table, segments
 
@@ -874,8 +995,8 @@ def _list_uri(
             display = prefix + "/" + rel if rel else prefix
             _add_uri_file(spark, display, location, False, sources, found)
     for (display, location), members in datasets.items():
-        ref = SourceRef(path=display, location=location, format="parquet")
-        ref = dataclasses.replace(ref, members=tuple(sorted(members)))
+        ref = SourceRef(path=display, location=_arrow_location(location), format="parquet")
+        ref = dataclasses.replace(ref, members=tuple(_arrow_location(m) for m in sorted(members)))
         sources.append(
             _Source(
                 ref=ref,
@@ -887,6 +1008,16 @@ def _list_uri(
 
 
 _HIVE_PART = re.compile(r"[^=/]+=[^/]*")
+
+
+def _arrow_location(location: str) -> str:
+    """A Hadoop path as the local readers open it (for sources scanned on the driver)."""
+    if location.startswith("file:"):
+        return "/" + location[5:].lstrip("/")
+    for hadoop, arrow in (("s3a://", "s3://"), ("s3n://", "s3://")):
+        if location.startswith(hadoop):
+            return arrow + location[len(hadoop) :]
+    return location
 
 
 def _uri_format(name: str) -> tuple[str | None, str | None]:
@@ -912,7 +1043,7 @@ def _add_uri_file(
         else:
             found.unsupported.append(display)
         return
-    ref = SourceRef(path=display, location=location, format=fmt)
+    ref = SourceRef(path=display, location=_arrow_location(location), format=fmt)
     if compression:
         ref = dataclasses.replace(ref, compression=compression)
     head = _decompressed(_hadoop_head(spark, location), compression)
@@ -1080,7 +1211,21 @@ def _csv(run: _Run, src: _Source) -> tuple[DataFrame, list[str]]:
     )
     if charset:
         reader = reader.option("encoding", charset)
+    if _quoted_line_breaks(text, delimiter):
+        # Records spanning lines: Spark must read the file whole (one task) to keep them.
+        reader = reader.option("multiLine", True)
     return reader.csv(src.location), columns
+
+
+def _quoted_line_breaks(text: str, delimiter: str) -> bool:
+    """Whether a quoted field in ``text`` holds a line break."""
+    if '"' not in text:
+        return False
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        return any("\n" in cell or "\r" in cell for row in reader for cell in row)
+    except csv.Error:
+        return False
 
 
 def _records(text: str, delimiter: str, complete: bool, limit: int = 50) -> list[list[str]]:

@@ -117,7 +117,8 @@ def write_folder(root: Path) -> Path:
         w = csv.writer(f)
         w.writerow(["学生姓名", "身份证", "家长电话", "班级"])
         for i in range(150):
-            w.writerow([name(i), resident_id(i, 2014, 6), mobile(i + 9), f"三年级{i % 4 + 1}班"])
+            grade = f"三年级{i % 4 + 1}班" if i % 50 else "三年级\n(转入)"  # a quoted line break
+            w.writerow([name(i), resident_id(i, 2014, 6), mobile(i + 9), grade])
 
     with open(data / "events.jsonl", "w", encoding="utf-8") as f:
         for i in range(400):
@@ -295,3 +296,58 @@ def test_scan_dataframe_matches_scan_table(spark):
     for g, w in zip(got["columns"], want["columns"], strict=True):
         for k in ("name", "entity", "tier", "tiers", "match_ratio", "entities"):
             assert g[k] == w[k], (w["name"], k)
+    df.createOrReplaceTempView("people_view")
+    report = pii_spark.scan_tables(spark, ["people_view"], ScanOptions(sample_rows=0, today=TODAY))
+    (source,) = report["sources"]
+    assert (source["path"], source["status"]) == ("table:people_view", "ok")
+    assert [c["entity"] for c in source["tables"][0]["columns"]] == [
+        c["entity"] for c in want["columns"]
+    ]
+
+
+@pytest.mark.parametrize("limit", [10_000, 50])
+def test_distinct_counters_merge_like_one_counter(limit):
+    """Partitions' distinct counters united by the engine count like one local counter: the
+    same exact count while within the limit, the same sketch (and estimate) beyond it."""
+    from pii_scan.classify.evidence import DistinctCounter
+
+    parts = [[f"v{i}" for i in range(0, 300)], [f"v{i}" for i in range(200, 420)]]
+    local = DistinctCounter(exact_limit=limit)
+    rows = []
+    for part, values in enumerate(parts):
+        local.add(pa.array(values))
+        counter = DistinctCounter(exact_limit=limit)
+        counter.add(pa.array(values))
+        row = pii_spark._counter_row("dist", counter, 12345, pos=0)
+        rows.append({**row, "tbl": 0, "part": part})
+    batch = pa.RecordBatch.from_pylist(rows, schema=pii_spark.OUT_ARROW)
+    limits = {"dist": (limit, 1 << 30)}
+    (merged,) = pii_spark._merge_counters(limits, iter([batch])).__next__().to_pylist()
+    got = pii_spark._MergedCounter(DistinctCounter(exact_limit=limit), [merged])
+    assert got.count() == local.count()
+    assert got.count()[1] == ("exact" if limit > 420 else "hyperloglog")
+    assert got.sketch_text() == local.sketch_text()
+    assert got.seen == local.seen == 520
+
+
+def test_a_file_failing_inside_a_job_is_isolated(spark, tmp_path):
+    """A file Spark can plan but not read fails the job: the engine bisects the job, reports
+    that file in ``errors`` and scans the others."""
+    for i in range(3):
+        rows = {
+            "手机号": [mobile(j) for j in range(2000)],
+            "n": [f"x{j}" * 20 for j in range(2000)],
+        }
+        pq.write_table(pa.table(rows), tmp_path / f"t{i}.parquet", compression="snappy")
+    bad = tmp_path / "t1.parquet"
+    data = bytearray(bad.read_bytes())
+    data[200:20000] = bytes(19800)  # data pages zeroed, footer intact
+    bad.write_bytes(bytes(data))
+    options = ScanOptions(sample_rows=0)
+    local = scan_paths([str(tmp_path)], options)
+    remote = pii_spark.scan_paths([str(tmp_path)], options, spark=spark)
+    assert [(s["path"], s["status"]) for s in remote["sources"]] == [
+        (s["path"], s["status"]) for s in local["sources"]
+    ]
+    assert [s["status"] for s in remote["sources"]] == ["ok", "error", "ok"]
+    assert [e["path"] for e in remote["errors"]] == [str(bad)]

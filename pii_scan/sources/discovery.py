@@ -16,6 +16,7 @@ Each command-line path is one of
 ``--include``/``--exclude`` patterns are ``fnmatch`` globs (case-sensitive; ``*`` also matches
 ``/``) tested against the path relative to the given folder (or the path as given, for a
 file) and against the file name; ``**/`` at the start of a pattern may also match nothing.
+Archives are containers, like folders: ``--include`` applies to their members, not to them.
 A file must match an include pattern (when there are any) and no exclude pattern; skipped files
 are counted in :attr:`Discovery.excluded`.  A folder matching an exclude pattern is not entered
 (its files are not counted).
@@ -180,10 +181,12 @@ class _Finder:
         return count
 
     def filtered(self, rel: str, name: str) -> bool:
-        """True (and counted) when --include/--exclude skip the file."""
-        if (self.include and not _matches(self.include, rel, name)) or _matches(
-            self.exclude, rel, name
-        ):
+        """True (and counted) when --include/--exclude skip the file.  Like a folder, an
+        archive is kept unless excluded: --include applies to its members."""
+        found = detect(name)
+        container = found is not None and found[0] in ARCHIVE_FORMATS
+        included = container or not self.include or _matches(self.include, rel, name)
+        if not included or _matches(self.exclude, rel, name):
             self.result.excluded += 1
             return True
         return False

@@ -435,37 +435,37 @@ class _ValueReader:
                 )
                 return (unescape or self.unescape)(text), end
             return raw, end
-        groups = m.groupdict()
-        if groups.get("str") is not None:
-            return self.unescape(groups["s"]), m.end()
-        if groups.get("intro") is not None:
-            return self.unescape(groups["si"]), m.end()
-        if groups.get("nstr") is not None:
-            return self.unescape(groups["sn"]), m.end()
-        if groups.get("dq") is not None:
-            return _my_unescape(groups["d"]), m.end()
-        if groups.get("estr") is not None:
-            return _pg_unescape(groups["se"]), m.end()
-        if groups.get("hex") is not None:
-            digits = groups.get("h") or groups.get("h2") or ""
+        kind, end = m.lastgroup, m.end()  # the alternative's outer group closes last
+        if kind == "str":
+            return self.unescape(m.group("s")), end
+        if kind == "num":
+            return m.group("num"), end
+        if kind == "null":
+            return None, end
+        if kind == "intro":
+            return self.unescape(m.group("si")), end
+        if kind == "nstr":
+            return self.unescape(m.group("sn")), end
+        if kind == "dq":
+            return _my_unescape(m.group("d")), end
+        if kind == "estr":
+            return _pg_unescape(m.group("se")), end
+        if kind == "hex":
+            digits = m.groupdict().get("h") or m.group("h2") or ""
             try:
                 return _binary_text(
-                    bytes.fromhex(digits if len(digits) % 2 == 0 else "0" + digits)
-                ), m.end()
+                    bytes.fromhex(digits.rjust(len(digits) + len(digits) % 2, "0"))
+                ), end
             except ValueError:
-                return None, m.end()
-        if groups.get("bits") is not None:
-            return groups.get("b") or groups.get("b2") or "", m.end()
-        if groups.get("num") is not None:
-            return groups["num"], m.end()
-        if groups.get("null") is not None:
-            return None, m.end()
-        word = groups.get("word") or ""
+                return None, end
+        if kind == "bits":
+            return m.groupdict().get("b") or m.group("b2") or "", end
+        word = m.group("word") or ""
         if word.upper() in ("TRUE", "FALSE"):
-            return word.lower(), m.end()
+            return word.lower(), end
         if word.upper() == "DEFAULT":
-            return None, m.end()
-        return word, m.end()
+            return None, end
+        return word, end
 
 
 # --------------------------------------------------------------------------- COPY rows
@@ -550,9 +550,12 @@ class _Parser:
         dialect: str,
         codec: str,
         max_rows: int | None,
+        mysqldump: bool = False,
     ) -> None:
         self.chunks = chunks
         self.dialect = dialect
+        # mysqldump escapes line breaks in strings: its INSERT statements end at ";\n"
+        self.mysqldump = mysqldump
         self.codec = codec
         self.max_rows = max_rows
         self.buf = ""
@@ -623,6 +626,11 @@ class _Parser:
                 continue
             break
         start = self.pos
+        if self.mysqldump and self.buf.startswith("INSERT INTO `", start):
+            stmt = self.insert_line(start)
+            if stmt is not None:
+                return stmt
+            start = self.pos
         scan = start
         while True:
             end, scan = self.find_end(scan)
@@ -639,6 +647,25 @@ class _Parser:
                 stmt = self.buf[start:]
                 self.pos = len(self.buf)
                 return stmt if stmt.strip() else None
+            start = self.pos
+            scan = start + offset
+
+    def insert_line(self, start: int) -> str | None:
+        """A mysqldump INSERT statement: up to the first ``;`` that ends a line (None at
+        the end of the text, leaving the rest to the general scanner)."""
+        scan = start
+        while True:
+            end = self.buf.find(";\n", scan)
+            if end >= 0:
+                self.pos = end + 1
+                return self.buf[start:end]
+            if len(self.buf) - start > MAX_STATEMENT_CHARS:
+                raise SourceError(
+                    f"an SQL statement is longer than {MAX_STATEMENT_CHARS >> 20} MiB"
+                )
+            offset = max(len(self.buf) - start - 1, 0)
+            if not self.more():
+                return None
             start = self.pos
             scan = start + offset
 
@@ -802,8 +829,10 @@ def read_sql(
         codecs.lookup(codec)
     except LookupError:
         raise SourceError(f"unknown encoding: {codec}") from None
-    dialect = _dialect(head.decode(codec, "replace"))
-    parser = _Parser(_chars(src, codec), dialect, codec, max_rows)
+    text = head.decode(codec, "replace")
+    dialect = _dialect(text)
+    mysqldump = re.search(r"^-- (?:MySQL|MariaDB) dump", text, re.M) is not None
+    parser = _Parser(_chars(src, codec), dialect, codec, max_rows, mysqldump)
     events = guarded(parser.statements(), "cannot read SQL dump")
     pending: list[_Table | _Rows] = []
 

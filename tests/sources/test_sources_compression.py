@@ -175,6 +175,17 @@ def test_zip_members_are_sources(tmp_path):
     assert [c["name"] for c in columns] == PEOPLE_COLUMNS
 
 
+def test_include_applies_to_members_not_to_the_archive(tmp_path):
+    path = tmp_path / "bundle.zip"
+    _zip(path, {"p.csv": b"a\n1\n", "p.jsonl": b'{"a": 1}\n'})
+    (tmp_path / "other.jsonl").write_text('{"a": 1}\n', encoding="utf-8")
+    sources, report = _scan_sources(tmp_path, include=["*.csv"])
+    assert list(sources) == [f"{path}!p.csv"]
+    assert report["summary"]["excluded_files"] == 2  # other.jsonl and the member p.jsonl
+    sources, report = _scan_sources(tmp_path, exclude=["*.zip"])
+    assert list(sources) == [str(tmp_path / "other.jsonl")]
+
+
 def test_gbk_member_names_are_decoded(tmp_path):
     path = tmp_path / "gbk.zip"
     gbk = "客户.csv".encode("gbk")  # stored as GBK bytes without the UTF-8 flag, as Windows does
