@@ -12,7 +12,10 @@ core, column statistics, evidence, verdicts and the report; no findings are writ
   ``--split-mb`` MB so that k tasks run at once.
 
 Reported per run: wall seconds (median of ``--runs``), rows/s, MB/s (10^6 bytes of string
-data per wall second) and rows/s per core (rows/s divided by the cores the run may use).
+data per wall second), rows/s per core (rows/s divided by the cores the run may use) and
+rows per CPU-second: the CPU time of every process of the run (this interpreter; for Spark
+also the JVM and its Python workers, read from ``/proc``), which stays meaningful when other
+work shares the machine.
 Spark's session start (JVM, ~15-30 s on a small VM) is not timed; its first scan is an
 untimed warm-up (Python workers, code generation). The column verdicts of every run are
 compared with the first local run and must be identical.
@@ -49,13 +52,39 @@ def verdicts(report: dict) -> list[tuple]:
     ]
 
 
-def timed(fn, runs: int) -> tuple[list[float], dict]:
-    walls, report = [], {}
+def process_tree_cpu(root: int | None) -> float:
+    """CPU seconds (user + system) of ``root`` and all its descendants, from ``/proc``."""
+    if root is None or not os.path.isdir("/proc"):
+        return 0.0
+    parent: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry)] = int(fields[1])
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [c for c, p in parent.items() if p == pid and c not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, runs: int, jvm: int | None = None) -> tuple[list[float], list[float], dict]:
+    walls, cpus, report = [], [], {}
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0, j0 = time.perf_counter(), time.process_time(), process_tree_cpu(jvm)
         report = fn()
         walls.append(time.perf_counter() - t0)
-    return walls, report
+        cpus.append(time.process_time() - c0 + process_tree_cpu(jvm) - j0)
+    return walls, cpus, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,9 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict] = []
     reference: list[tuple] | None = None
 
-    def record(label: str, used_cores: int, walls: list[float], report: dict) -> None:
+    def record(label: str, used_cores: int, walls: list[float], cpus, report: dict) -> None:
         nonlocal reference
         wall = statistics.median(walls)
+        cpu = statistics.median(cpus)
         same = reference is None or verdicts(report) == reference
         if reference is None:
             reference = verdicts(report)
@@ -102,20 +132,24 @@ def main(argv: list[str] | None = None) -> int:
             "mb_per_s": round(data_mb / wall, 1),
             "rows_per_s_per_core": round(args.rows / wall / used_cores),
             "mb_per_s_per_core": round(data_mb / wall / used_cores, 1),
+            "cpu_s": round(cpu, 1),
+            "rows_per_cpu_s": round(args.rows / cpu),
             "same_verdicts": same,
         }
         results.append(row)
         print(
             f"{label:<18} cores {used_cores}  wall {wall:7.2f} s  {row['rows_per_s']:>9,} rows/s"
             f"  {row['mb_per_s']:6.1f} MB/s  per core {row['rows_per_s_per_core']:>9,} rows/s"
-            f"  {row['mb_per_s_per_core']:6.1f} MB/s  verdicts {'same' if same else 'DIFFER'}"
+            f"  {row['mb_per_s_per_core']:6.1f} MB/s  CPU {cpu:6.1f} s"
+            f"  {row['rows_per_cpu_s']:>7,} rows/CPU-s  verdicts {'same' if same else 'DIFFER'}"
         )
 
     for threads in (1, cpus):
         options = ScanOptions(sample_rows=0, threads=threads)
         scan_paths([path], options)  # warm-up (catalog, jieba, caches)
-        walls, report = timed(lambda options=options: scan_paths([path], options), args.runs)
-        record(f"local, {threads} thread{'s' if threads > 1 else ''}", threads, walls, report)
+        walls, cpus, report = timed(lambda options=options: scan_paths([path], options), args.runs)
+        label = f"local, {threads} thread{'s' if threads > 1 else ''}"
+        record(label, threads, walls, cpus, report)
 
     for k in cores:
         conf = {
@@ -128,11 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter() - t0
         options = ScanOptions(sample_rows=0)
         pii_spark.scan_paths([path], options, spark=spark)  # warm-up
-        walls, report = timed(
+        jvm = getattr(getattr(spark.sparkContext._gateway, "proc", None), "pid", None)
+        walls, cpus, report = timed(
             lambda spark=spark, options=options: pii_spark.scan_paths([path], options, spark=spark),
             args.runs,
+            jvm,
         )
-        record(f"spark local[{k}]", k, walls, report)
+        record(f"spark local[{k}]", k, walls, cpus, report)
         results[-1]["session_start_s"] = round(started, 1)
         spark.stop()  # the next local[k] starts a new context in the same JVM
 
