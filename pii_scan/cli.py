@@ -212,10 +212,8 @@ def scan(
 def _scan_spark(paths, options, stream, folder, master, conf_items) -> dict:
     """The ``--engine spark`` branch: findings go to ``stream`` (``--format jsonl``) or are
     written by Spark as part files in ``folder`` (Parquet when it ends in ``.parquet``)."""
-    try:
-        from . import spark as engine
-    except ImportError as exc:
-        raise click.UsageError(str(exc)) from None
+    from . import spark as engine
+
     conf = {}
     for item in conf_items:
         key, eq, value = item.partition("=")
@@ -224,13 +222,12 @@ def _scan_spark(paths, options, stream, folder, master, conf_items) -> dict:
         conf[key.strip()] = value
     fmt = "parquet" if folder and folder.rstrip("/").endswith(".parquet") else "json"
     try:
+        session = engine.session(master, conf)
+    except ImportError as exc:  # PySpark is an optional extra
+        raise click.UsageError(str(exc)) from None
+    try:
         return engine.scan_paths(
-            paths,
-            options,
-            stream,
-            spark=engine.session(master, conf),
-            findings_path=folder,
-            findings_format=fmt,
+            paths, options, stream, spark=session, findings_path=folder, findings_format=fmt
         )
     except engine.OutputExists as exc:
         raise click.UsageError(str(exc)) from None

@@ -75,8 +75,8 @@ try:
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("the Spark engine needs PySpark: pip install 'pii-scan[spark]'") from exc
+except ImportError:  # pragma: no cover - the module stays importable; using it needs PySpark
+    StorageLevel = TaskContext = DataFrame = SparkSession = F = T = None
 
 from .catalog import Catalog
 from .classify.columns import ColumnStats, EntityEvidence, MinorsTracker
@@ -149,58 +149,63 @@ SCAN_CONF = {
 #   birth  resident-ID birth dates: id the date (ISO), n2 holders
 #   find   one finding: seg, pos, row (within the segment), start, end, id entity, tier,
 #          x score, value, and path/tname/column as the local findings carry them
-_FIELDS: list[tuple[str, pa.DataType, T.DataType]] = [
-    ("kind", pa.string(), T.StringType()),
-    ("tbl", pa.int32(), T.IntegerType()),
-    ("part", pa.int32(), T.IntegerType()),
-    ("seg", pa.int32(), T.IntegerType()),
-    ("file", pa.string(), T.StringType()),
-    ("block", pa.int64(), T.LongType()),
-    ("pos", pa.int32(), T.IntegerType()),
-    ("id", pa.string(), T.StringType()),
-    ("n1", pa.int64(), T.LongType()),
-    ("n2", pa.int64(), T.LongType()),
-    ("n3", pa.int64(), T.LongType()),
-    ("x", pa.float64(), T.DoubleType()),
-    ("texts", pa.list_(pa.string()), T.ArrayType(T.StringType())),
-    ("hashes", pa.binary(), T.BinaryType()),
-    ("lengths", pa.binary(), T.BinaryType()),
-    ("path", pa.string(), T.StringType()),
-    ("tname", pa.string(), T.StringType()),
-    ("column", pa.string(), T.StringType()),
-    ("row", pa.int64(), T.LongType()),
-    ("start", pa.int64(), T.LongType()),
-    ("end", pa.int64(), T.LongType()),
-    ("tier", pa.string(), T.StringType()),
-    ("value", pa.string(), T.StringType()),
+_FIELDS: list[tuple[str, pa.DataType, str]] = [
+    ("kind", pa.string(), "string"),
+    ("tbl", pa.int32(), "int"),
+    ("part", pa.int32(), "int"),
+    ("seg", pa.int32(), "int"),
+    ("file", pa.string(), "string"),
+    ("block", pa.int64(), "bigint"),
+    ("pos", pa.int32(), "int"),
+    ("id", pa.string(), "string"),
+    ("n1", pa.int64(), "bigint"),
+    ("n2", pa.int64(), "bigint"),
+    ("n3", pa.int64(), "bigint"),
+    ("x", pa.float64(), "double"),
+    ("texts", pa.list_(pa.string()), "array<string>"),
+    ("hashes", pa.binary(), "binary"),
+    ("lengths", pa.binary(), "binary"),
+    ("path", pa.string(), "string"),
+    ("tname", pa.string(), "string"),
+    ("column", pa.string(), "string"),
+    ("row", pa.int64(), "bigint"),
+    ("start", pa.int64(), "bigint"),
+    ("end", pa.int64(), "bigint"),
+    ("tier", pa.string(), "string"),
+    ("value", pa.string(), "string"),
 ]
 OUT_ARROW = pa.schema([pa.field(n, a) for n, a, _ in _FIELDS])
-OUT_SPARK = T.StructType([T.StructField(n, s) for n, _, s in _FIELDS])
+OUT_DDL = ", ".join(f"`{n}` {t}" for n, _, t in _FIELDS)
 #: The findings output: the contract's JSONL object, field for field.
-FINDINGS_SPARK = T.StructType(
-    [
-        T.StructField("path", T.StringType()),
-        T.StructField("table", T.StringType()),
-        T.StructField("column", T.StringType()),
-        T.StructField("row", T.LongType()),
-        T.StructField("start", T.LongType()),
-        T.StructField("end", T.LongType()),
-        T.StructField("entity", T.StringType()),
-        T.StructField("tier", T.StringType()),
-        T.StructField("score", T.DoubleType()),
-        T.StructField("value", T.StringType()),
+FINDINGS_FIELDS = [
+    ("path", "string"),
+    ("table", "string"),
+    ("column", "string"),
+    ("row", "bigint"),
+    ("start", "bigint"),
+    ("end", "bigint"),
+    ("entity", "string"),
+    ("tier", "string"),
+    ("score", "double"),
+    ("value", "string"),
+]
+FINDINGS_COLUMNS = [n for n, _ in FINDINGS_FIELDS]
+# ... with the keys that order a streamed output.
+_ORDERED_DDL = ", ".join(
+    f"`{n}` {t}"
+    for n, t in [
+        *FINDINGS_FIELDS,
+        ("src", "int"),
+        ("tbl", "int"),
+        ("pos", "int"),
+        ("seq", "bigint"),
     ]
 )
 
-_ORDERED_FINDINGS = T.StructType(
-    [
-        *FINDINGS_SPARK.fields,
-        T.StructField("src", T.IntegerType()),
-        T.StructField("tbl", T.IntegerType()),
-        T.StructField("pos", T.IntegerType()),
-        T.StructField("seq", T.LongType()),
-    ]
-)
+
+def _require_pyspark() -> None:
+    if SparkSession is None:
+        raise ImportError("the Spark engine needs PySpark: pip install 'pii-scan[spark]'")
 
 
 class OutputExists(ValueError):
@@ -225,6 +230,7 @@ def session(
     Python workers with this interpreter. ``conf`` entries are passed through (they win).
     ``quiet`` keeps Spark's log to FATAL: failed reads are in the report's ``errors``.
     """
+    _require_pyspark()
     items = list(conf.items()) if isinstance(conf, dict) else list(conf or ())
     active = SparkSession.getActiveSession()
     if active is not None and master is None and not items:
@@ -326,7 +332,7 @@ class _Run:
         )
 
     def frame(self, tbl: int, plan: _Plan) -> DataFrame:
-        return plan.frame.mapInArrow(_partition_function(self.spec(tbl, plan)), OUT_SPARK)
+        return plan.frame.mapInArrow(_partition_function(self.spec(tbl, plan)), OUT_DDL)
 
     # -- running the jobs -----------------------------------------------------------------
     def run(self, plans: list[_Plan]) -> list[_Result]:
@@ -374,14 +380,14 @@ class _Run:
         ``tbl``, ``pos`` and ``seq`` (emission order of the locally read sources)."""
         frames = list(self.findings)
         if self.local_findings:
-            names = [f.name for f in FINDINGS_SPARK.fields]
+            names = FINDINGS_COLUMNS
             rows = [
                 (*(f.get(k) for k in names), order, -1, 0, seq)
                 for order, seq, f in self.local_findings
             ]
-            frames.append(self.spark.createDataFrame(rows, _ORDERED_FINDINGS))
+            frames.append(self.spark.createDataFrame(rows, _ORDERED_DDL))
         if not frames:
-            return self.spark.createDataFrame([], _ORDERED_FINDINGS)
+            return self.spark.createDataFrame([], _ORDERED_DDL)
         return reduce(DataFrame.unionByName, frames)
 
     def release(self) -> None:
@@ -659,7 +665,7 @@ def _summaries(out: DataFrame, limits: dict[str, tuple[int, int]]) -> DataFrame:
     counters = (
         out.filter(F.col("kind").isin(*_COUNTERS))
         .repartition("tbl", "kind", "pos", "id")
-        .mapInArrow(_counter_merger(limits), OUT_SPARK)
+        .mapInArrow(_counter_merger(limits), OUT_DDL)
     )
     return segments.unionByName(additive, allowMissingColumns=True).unionByName(counters)
 
@@ -1328,6 +1334,7 @@ def scan_paths(
     ``parquet``; it must not exist yet. Paths of the form ``table:NAME`` scan a catalog table
     (Hive, Delta, Iceberg: anything ``spark.table`` reads).
     """
+    _require_pyspark()
     options = options or ScanOptions()
     spark = spark or session()
     want = findings is not None or findings_path is not None
@@ -1465,7 +1472,7 @@ def _scan_locally(run: _Run, ref: SourceRef, found: Discovery, order: int) -> li
 def _write_findings(run: _Run, stream: IO[str] | None, path: str | None, fmt: str) -> None:
     frame = run.findings_frame()
     if path is not None:
-        data = frame.select([f.name for f in FINDINGS_SPARK.fields])
+        data = frame.select(FINDINGS_COLUMNS)
         # One part file per core rather than per scanned split (most splits find little).
         cores = run.spark.sparkContext.defaultParallelism
         if data.rdd.getNumPartitions() > cores:
@@ -1476,7 +1483,7 @@ def _write_findings(run: _Run, stream: IO[str] | None, path: str | None, fmt: st
         else:
             writer.option("ignoreNullFields", False).json(path)
     if stream is not None:
-        cols = [f.name for f in FINDINGS_SPARK.fields]
+        cols = FINDINGS_COLUMNS
         ordered = frame.orderBy("src", "tbl", "row", "pos", "start", "seq")
         for row in ordered.select(cols).toLocalIterator():
             stream.write(json.dumps(row.asDict(), ensure_ascii=False) + "\n")
