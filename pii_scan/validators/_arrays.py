@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .exceptions import ValidationError
+from ._text import to_chars
+from .exceptions import InvalidLength, ValidationError
 
 #: One rule of a format: which rows pass it, and the error raised by
 #: ``validate()`` when a single value fails it. Rules are listed in the order
@@ -163,3 +164,43 @@ def raise_first(rules: Iterable[Rule]) -> None:
     for passed, error, message in rules:
         if not passed[0]:
             raise error(message)
+
+
+class Format:
+    """The plumbing every fixed-length format shares: ``batch``, ``validate``, ``is_valid``.
+
+    A module gives its ``compact`` function, its allowed lengths, its ``rules`` (a function of
+    a batch returning :data:`Rule` s in reporting order) and the length error message; its
+    public functions then delegate here, so the rules are written once, vectorized, and the
+    scalar forms are the batch applied to one value.
+    """
+
+    def __init__(self, compact, lengths: Iterable[int], rules, length_message: str):
+        self.compact = compact
+        self.lengths = frozenset(lengths)
+        self.rules = rules
+        self.length_message = length_message
+
+    def batch(self, chars: np.ndarray) -> np.ndarray:
+        chars = as_chars(chars)
+        if chars.shape[1] not in self.lengths:
+            return none(chars)
+        return all_pass(chars, self.rules(chars))
+
+    def prepare(self, value: str) -> tuple[str, np.ndarray]:
+        number = self.compact(value)
+        if len(number) not in self.lengths:
+            raise InvalidLength(self.length_message)
+        return number, to_chars(number)
+
+    def validate(self, value: str) -> str:
+        number, chars = self.prepare(value)
+        raise_first(self.rules(chars))
+        return number
+
+    def is_valid(self, value: object) -> bool:
+        try:
+            _, chars = self.prepare(value)  # type: ignore[arg-type]
+        except ValidationError:
+            return False
+        return bool(self.batch(chars)[0])

@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import PrefixTable, Rule, all_pass, as_chars, none, raise_first
-from ._text import clean, to_chars
+from ._arrays import Format, PrefixTable, Rule
+from ._text import clean
 from .checksums import digit_values, luhn_calc_check_digit, luhn_is_valid
 from .exceptions import (
     InvalidChecksum,
     InvalidComponent,
     InvalidFormat,
-    InvalidLength,
-    ValidationError,
 )
 
 __all__ = ["ISSUER_PREFIXES", "batch", "calc_check_digit", "compact", "is_valid", "validate"]
@@ -74,32 +72,19 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     ]
 
 
+_FORMAT = Format(compact, LENGTHS, _rules, "expected 16 to 19 digits")
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, L)`` uint8 batch, ``16 <= L <= 19``."""
-    chars = as_chars(chars)
-    if chars.shape[1] not in LENGTHS:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) not in LENGTHS:
-        raise InvalidLength("expected 16 to 19 digits")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` is a plausible payment card number."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import Rule, all_pass, as_chars, none, raise_first
-from ._text import clean, to_chars
+from ._arrays import Format, Rule
+from ._text import clean
 from .checksums import digit_values
-from .exceptions import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from .exceptions import InvalidComponent, InvalidFormat, InvalidLength
 
 __all__ = ["batch", "compact", "is_valid", "validate"]
 
@@ -72,32 +72,19 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     ]
 
 
+_FORMAT = Format(compact, LENGTHS, _rules, "expected 11 or 12 digits including the trunk prefix 0")
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, L)`` uint8 batch, ``10 <= L <= 12``."""
-    chars = as_chars(chars)
-    if chars.shape[1] not in LENGTHS:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) not in LENGTHS:
-        raise InvalidLength("expected 11 or 12 digits including the trunk prefix 0")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` has the shape of a mainland fixed-line number."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)

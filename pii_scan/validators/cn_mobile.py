@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import PrefixTable, Rule, all_pass, as_chars, leading_int, none, raise_first
-from ._text import clean, to_chars
+from ._arrays import Format, PrefixTable, Rule, leading_int
+from ._text import clean
 from .checksums import digit_values
-from .exceptions import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from .exceptions import InvalidComponent, InvalidFormat
 
 __all__ = ["ALLOWED_PREFIXES", "batch", "compact", "is_valid", "national_number", "validate"]
 
@@ -78,32 +78,21 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     ]
 
 
+_FORMAT = Format(
+    compact, COUNTRY_PREFIXES, _rules, "expected 11 digits, optionally after 86 or 0086"
+)
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, L)`` uint8 batch, ``L`` in 11, 13, 15."""
-    chars = as_chars(chars)
-    if chars.shape[1] not in COUNTRY_PREFIXES:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) not in COUNTRY_PREFIXES:
-        raise InvalidLength("expected 11 digits, optionally after 86 or 0086")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` is a mobile number in an assigned mainland range."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)

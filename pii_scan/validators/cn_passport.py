@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import Rule, Shape, all_pass, as_chars, match_any, none, raise_first
-from ._text import clean, to_chars
-from .exceptions import InvalidFormat, InvalidLength, ValidationError
+from ._arrays import Format, Rule, Shape, match_any
+from ._text import clean
+from .exceptions import InvalidFormat
 
 __all__ = ["batch", "compact", "is_valid", "validate"]
 
@@ -49,32 +49,19 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     return [(match_any(chars, SHAPES), InvalidFormat, "not a passport number shape")]
 
 
+_FORMAT = Format(compact, LENGTHS, _rules, "expected 8 to 10 characters")
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, L)`` uint8 batch, ``8 <= L <= 10``."""
-    chars = as_chars(chars)
-    if chars.shape[1] not in LENGTHS:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) not in LENGTHS:
-        raise InvalidLength("expected 8 to 10 characters")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` has the shape of a PRC passport number."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)

@@ -66,6 +66,7 @@ __all__ = [
     "validate",
 ]
 
+
 def _province_codes() -> frozenset[int]:
     """Codes of ``models/provinces.tsv`` (provenance in its header)."""
     from ..catalog import load_words

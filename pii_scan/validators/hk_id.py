@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import Rule, Shape, all_pass, as_chars, match_any, none, raise_first
+from ._arrays import Format, Rule, Shape, match_any
 from ._text import clean, to_chars
 from .checksums import lookup, value_table
-from .exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from .exceptions import InvalidChecksum, InvalidFormat
 
 __all__ = ["batch", "calc_check_digit", "compact", "is_valid", "validate"]
 
@@ -78,32 +78,19 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     ]
 
 
+_FORMAT = Format(compact, LENGTHS, _rules, "expected 8 or 9 characters")
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, 8)`` or ``(n, 9)`` uint8 batch."""
-    chars = as_chars(chars)
-    if chars.shape[1] not in LENGTHS:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) not in LENGTHS:
-        raise InvalidLength("expected 8 or 9 characters")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` is a Hong Kong identity card number with a correct check."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)
