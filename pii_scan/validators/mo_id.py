@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import Rule, Shape, all_pass, as_chars, none, raise_first
-from ._text import clean, to_chars
-from .exceptions import InvalidFormat, InvalidLength, ValidationError
+from ._arrays import Format, Rule, Shape
+from ._text import clean
+from .exceptions import InvalidFormat
 
 __all__ = ["batch", "compact", "is_valid", "validate"]
 
@@ -33,32 +33,19 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     return [(SHAPE.match(chars), InvalidFormat, "expected 1, 5 or 7 and 7 more digits")]
 
 
+_FORMAT = Format(compact, (LENGTH,), _rules, "expected 8 digits")
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, 8)`` uint8 batch."""
-    chars = as_chars(chars)
-    if chars.shape[1] != LENGTH:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) != LENGTH:
-        raise InvalidLength("expected 8 digits")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` has the shape of a Macao identity card number."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)

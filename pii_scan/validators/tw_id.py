@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import Rule, Shape, all_pass, as_chars, none, raise_first
+from ._arrays import Format, Rule, Shape
 from ._text import clean, to_chars
 from .checksums import digit_values
-from .exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from .exceptions import InvalidChecksum, InvalidFormat
 
 __all__ = ["LETTER_VALUES", "batch", "calc_check_digit", "compact", "is_valid", "validate"]
 
@@ -77,32 +77,19 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     ]
 
 
+_FORMAT = Format(compact, (LENGTH,), _rules, "expected 10 characters")
+
+
 def batch(chars: np.ndarray) -> np.ndarray:
     """Vectorized :func:`is_valid` over a ``(n, 10)`` uint8 batch."""
-    chars = as_chars(chars)
-    if chars.shape[1] != LENGTH:
-        return none(chars)
-    return all_pass(chars, _rules(chars))
-
-
-def _prepare(value: str) -> tuple[str, np.ndarray]:
-    number = compact(value)
-    if len(number) != LENGTH:
-        raise InvalidLength("expected 10 characters")
-    return number, to_chars(number)
+    return _FORMAT.batch(chars)
 
 
 def validate(value: str) -> str:
     """Return the compact number or raise a :class:`ValidationError` subclass."""
-    number, chars = _prepare(value)
-    raise_first(_rules(chars))
-    return number
+    return _FORMAT.validate(value)
 
 
 def is_valid(value: object) -> bool:
     """Whether ``value`` is a Taiwan ID number with a correct check digit."""
-    try:
-        _, chars = _prepare(value)  # type: ignore[arg-type]
-    except ValidationError:
-        return False
-    return bool(batch(chars)[0])
+    return _FORMAT.is_valid(value)
