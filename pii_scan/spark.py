@@ -86,7 +86,7 @@ from .classify.policy import Policy
 from .scan import ScanOptions, _Scanner, build_report
 from .sources import Discovery, SourceError, SourceRef, discover
 from .sources.base import dedupe_names
-from .sources.delimited import sniff_delimiter, sniff_header
+from .sources.delimited import _records, sniff_delimiter, sniff_header
 from .sources.encoding import HEAD_BYTES, text_encoding
 from .sources.strings import flatten_batch
 
@@ -1232,22 +1232,6 @@ def _quoted_line_breaks(text: str, delimiter: str) -> bool:
         return any("\n" in cell or "\r" in cell for row in reader for cell in row)
     except csv.Error:
         return False
-
-
-def _records(text: str, delimiter: str, complete: bool, limit: int = 50) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    out: list[list[str]] = []
-    try:
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                out.append(row)
-                if len(out) > limit:
-                    break
-    except csv.Error:
-        pass
-    if not complete and len(out) > 1:
-        out.pop()
-    return out[:limit]
 
 
 def _json(run: _Run, src: _Source) -> tuple[DataFrame, list[str], list[int] | None]:
