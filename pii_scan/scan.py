@@ -35,6 +35,7 @@ from .classify.columns import ColumnStats, MinorsTracker, column_verdict
 from .classify.evidence import TableProbe, column_evidence
 from .classify.policy import TIER_RANK, Policy, builtin_policies, load_policy, thresholds
 from .core import Matcher
+from .rebatch import coalesce
 from .report.inventory import finalize as finalize_inventory
 from .report.mask import mask
 from .sources import (
@@ -108,7 +109,7 @@ class _Scanner:
         minors = MinorsTracker(self.options.today)
         probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
         rows = 0
-        for batch in batches:
+        for batch in coalesce(batches, self.options.batch_rows or int(self.cfg["batch_rows"])):
             self.scan_batch(
                 batch,
                 stats,
