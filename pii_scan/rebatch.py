@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 
-#: Join batches up to this many bytes of buffers (a 30 MB line still passes alone).
-MAX_BYTES = 32 * 1024 * 1024
+#: Join batches up to this many bytes of buffers: the core holds ~30 bytes of temporaries per
+#: byte of the column it matches, so this bounds memory (a 30 MB line still passes alone).
+MAX_BYTES = 16 * 1024 * 1024
 
 
 def coalesce(

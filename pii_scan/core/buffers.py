@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _EMPTY = np.zeros(0, dtype=np.uint8)
+_KEPT_MASKS = 4
 
 
 def _array_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +101,9 @@ class TextBuffer:
             self._masks = {}
         key = table.tobytes()
         if key not in self._masks:
+            # A mask is one byte per byte of data and cheap to recompute: keep the last few.
+            if len(self._masks) >= _KEPT_MASKS:
+                del self._masks[next(iter(self._masks))]
             self._masks[key] = class_mask(self.data, table)
         return self._masks[key]
 
@@ -109,25 +113,87 @@ class TextBuffer:
         A folded end position that falls just after a folded character maps to the end of the
         original (3-byte) character, because the next original byte is the next character.
         """
-        cells = np.asarray(cells, dtype=np.int64)
-        orig = self.original_position(positions)
-        byte_offsets = orig - self.original_offsets[cells]
-        counts = self._lead_counts()
-        if counts is None:  # pure ASCII: a byte is a code point
-            return byte_offsets
-        return counts[orig] - counts[self.original_offsets[cells]]
+        cells = np.atleast_1d(np.asarray(cells, dtype=np.int64))
+        orig = np.atleast_1d(self.original_position(positions))
+        base = self.original_offsets[cells]
+        leads = self._leads()
+        if leads is None:  # pure ASCII: a byte is a code point
+            return orig - base
+        return leads.count_before(orig) - leads.count_before(base)
 
-    def _lead_counts(self) -> np.ndarray | None:
-        """Running count of code points (UTF-8 lead bytes) before each original byte."""
-        if not hasattr(self, "_counts"):
+    def _leads(self) -> BlockCounts | None:
+        """Where code points start in the original bytes (not ``10xxxxxx``); ``None`` for
+        pure ASCII."""
+        if not hasattr(self, "_lead_bytes"):
             data = self.original
-            if len(data) == 0 or int(data.max()) < 0x80:
-                self._counts = None
+            if len(data) == 0 or not (data >= 0x80).any():
+                self._lead_bytes = None
             else:
-                counts = np.zeros(len(data) + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
-                np.cumsum((data & 0xC0) != 0x80, dtype=counts.dtype, out=counts[1:])
-                self._counts = counts
-        return self._counts
+                self._lead_bytes = BlockCounts((data & 0xC0) != 0x80)
+        return self._lead_bytes
+
+
+class BlockCounts:
+    """How many true entries of a boolean mask lie before a position, for many positions.
+
+    Two levels instead of a running count over the whole buffer (which costs 4-8 bytes per
+    byte): counts per block of 64 bytes, then the part of a block before each position, read
+    through a sliding window so that only (positions × 64) bytes are gathered.
+
+    >>> bc = BlockCounts(np.array([1, 0, 1, 1] * 40, bool))
+    >>> bc.count_before(np.array([0, 3, 150, 160])).tolist()
+    [0, 2, 112, 120]
+    """
+
+    BLOCK = 64
+
+    def __init__(self, mask: np.ndarray):
+        n_blocks = len(mask) // self.BLOCK + 2  # the partial last block and one of zeros
+        ones = np.zeros(n_blocks * self.BLOCK, dtype=np.uint8)
+        ones[: len(mask)] = mask
+        per_block = ones.reshape(n_blocks, self.BLOCK).sum(axis=1, dtype=np.int64)
+        self.before_block = np.zeros(n_blocks, dtype=np.int64)
+        np.cumsum(per_block[:-1], out=self.before_block[1:])
+        self.window = np.lib.stride_tricks.sliding_window_view(ones, self.BLOCK)
+        self.size = len(mask)
+
+    def count_before(self, pos: np.ndarray) -> np.ndarray:
+        """``mask[:p].sum()`` for every ``p`` in ``pos`` (``0 <= p <= len(mask)``)."""
+        pos = np.asarray(pos, dtype=np.int64)
+        block = pos // self.BLOCK
+        rows = self.window[block * self.BLOCK]
+        before = np.arange(self.BLOCK) < (pos - block * self.BLOCK)[:, None]
+        return self.before_block[block] + (rows & before).sum(axis=1, dtype=np.int64)
+
+
+def per_cell_any(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """A boolean per cell: is ``mask`` (one entry per byte) true anywhere in the cell?
+
+    One ``reduceat`` over the mask: no running count, so no 8-bytes-per-byte temporary.
+
+    >>> per_cell_any(np.array([0, 1, 0, 0], bool), np.array([0, 1, 1, 3, 4])).tolist()
+    [False, False, True, False]
+    """
+    out = np.zeros(len(offsets) - 1, dtype=bool)
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts  # empty cells would break reduceat's ranges
+    if filled.any():
+        out[filled] = np.logical_or.reduceat(mask, starts[filled])
+    return out
+
+
+def per_cell_count(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The number of true entries of ``mask`` (one per byte) in each cell, as int64.
+
+    >>> per_cell_count(np.array([1, 1, 0, 1], bool), np.array([0, 2, 2, 4])).tolist()
+    [2, 0, 1]
+    """
+    out = np.zeros(len(offsets) - 1, dtype=np.int64)
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    if filled.any():
+        out[filled] = np.add.reduceat(mask.view(np.uint8), starts[filled], dtype=np.int64)
+    return out
 
 
 def class_mask(data: np.ndarray, table: np.ndarray) -> np.ndarray:

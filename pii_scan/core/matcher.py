@@ -416,11 +416,21 @@ def _compact_groups(chars: np.ndarray):
 
 
 def _slices(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """The byte spans ``data[start:end]`` as a string array."""
     lengths = ends - starts
     offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    idx = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+    if len(starts) and (starts[1:] >= ends[:-1]).all():
+        # In order and apart (as after overlap resolution): select the bytes with a mask of
+        # one byte per byte rather than an eight-byte index per selected byte.
+        edge = np.zeros(len(data) + 1, dtype=np.int8)
+        edge[starts] = 1
+        edge[ends] -= 1
+        picked = data[np.cumsum(edge[:-1], dtype=np.int8).view(bool)]
+    else:
+        idx = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        picked = data[idx]
     return pa.LargeStringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data[idx].tobytes())
+        len(starts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(picked.tobytes())
     ).cast(pa.string())
 
 

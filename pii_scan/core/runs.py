@@ -199,11 +199,14 @@ def digit_candidates(
 
 def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
     """Maximal ``[0-9A-Za-z]`` runs whose length is in ``lengths`` and that hold a letter."""
-    letters = np.flatnonzero(buf.byte_mask(_LETTER))
-    if len(letters) == 0:
+    letters = buf.byte_mask(_LETTER)
+    if not letters.any():
         return []
     starts, ends = _runs(buf.byte_mask(_ALNUM), buf.offsets)
-    with_letter = _runs_holding(starts, ends, letters)
+    if len(starts) == 0:
+        return []
+    # From a run's start to the next run's start, only the run itself can hold a letter.
+    with_letter = np.logical_or.reduceat(letters, starts)
     starts, ends = starts[with_letter], ends[with_letter]
     if len(starts) == 0:
         return []

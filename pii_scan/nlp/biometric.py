@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..catalog import Recognizer
-from ..core.buffers import TextBuffer
+from ..core.buffers import TextBuffer, per_cell_count
 from ..core.functions import register
 
 DIMENSIONS = (128, 256, 512)
@@ -35,9 +35,7 @@ _SPACE[[ord(c) for c in " \t\n\r"]] = True
 
 
 def _per_cell(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    counts = np.zeros(len(mask) + 1, dtype=np.int64)
-    np.cumsum(mask, out=counts[1:])
-    return counts[offsets[1:]] - counts[offsets[:-1]]
+    return per_cell_count(mask, offsets)
 
 
 def _number_starts(data: np.ndarray) -> np.ndarray:
@@ -51,6 +49,8 @@ def vector_cells(buf: TextBuffer) -> np.ndarray:
     """Indices of the cells that hold a 128/256/512-dimensional vector in one of the forms."""
     data, offsets = buf.data, buf.offsets
     length = offsets[1:] - offsets[:-1]
+    if not (length >= 128).any():  # no cell is long enough: skip the passes over the bytes
+        return np.zeros(0, np.int64)
     spaces = _per_cell(_SPACE[data], offsets)
     width = length - spaces
     long_enough = width >= 128

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Recognizer, load_catalog
-from ..core.buffers import TextBuffer
+from ..core.buffers import TextBuffer, per_cell_any
 
 _META = set(".^$*+?()[]{}|\\")
 #: The ``function`` recognizers that share the trigger pass.
@@ -63,11 +63,8 @@ def cjk_cells(buf: TextBuffer) -> np.ndarray:
     """Sorted indices of the cells that hold at least one CJK ideograph."""
     store = _cache(buf)
     if "cjk" not in store:
-        lead = (buf.data >= 0xE4) & (buf.data <= 0xE9)
-        counts = np.zeros(len(lead) + 1, dtype=np.int64)
-        np.cumsum(lead, out=counts[1:])
-        per_cell = counts[buf.offsets[1:]] - counts[buf.offsets[:-1]]
-        store["cjk"] = np.flatnonzero(per_cell > 0)
+        lead = (buf.data - np.uint8(0xE4)) < np.uint8(6)  # E4..E9, wrapping uint8
+        store["cjk"] = np.flatnonzero(per_cell_any(lead, buf.offsets))
     return store["cjk"]
 
 
@@ -75,10 +72,8 @@ def cells_with_digits(buf: TextBuffer) -> np.ndarray:
     """A boolean per cell: does it hold an ASCII digit?"""
     store = _cache(buf)
     if "digits" not in store:
-        digit = (buf.data >= 0x30) & (buf.data <= 0x39)
-        counts = np.zeros(len(digit) + 1, dtype=np.int64)
-        np.cumsum(digit, out=counts[1:])
-        store["digits"] = (counts[buf.offsets[1:]] - counts[buf.offsets[:-1]]) > 0
+        digit = (buf.data - np.uint8(0x30)) < np.uint8(10)
+        store["digits"] = per_cell_any(digit, buf.offsets)
     return store["digits"]
 
 
