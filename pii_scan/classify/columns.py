@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from ..catalog import Catalog
 from .names import column_matches
 from .policy import TIER_RANK, Policy
+from .tally import cell_maxima
 
 
 @dataclass
@@ -62,17 +63,14 @@ class ColumnStats:
         self.nonempty += int(pc.sum(pc.greater(pc.utf8_length(trimmed), 0)).as_py() or 0)
         if matches.num_rows == 0:
             return
-        per_cell = matches.group_by(["row", "entity"]).aggregate([("score", "max")])
-        strong = pc.greater_equal(per_cell["score_max"], min_score)
-        per_cell = per_cell.append_column("strong", pc.cast(strong, pa.int64()))
-        totals = per_cell.group_by("entity").aggregate(
-            [("row", "count"), ("strong", "sum"), ("score_max", "sum")]
+        per_cell = cell_maxima(
+            matches["row"].to_numpy(), matches["entity"], matches["score"].to_numpy()
         )
         for entity, cells, strong_cells, score_sum in zip(
-            totals["entity"].to_pylist(),
-            totals["row_count"].to_pylist(),
-            totals["strong_sum"].to_pylist(),
-            totals["score_max_sum"].to_pylist(),
+            per_cell.keys,
+            per_cell.cells().tolist(),
+            per_cell.count_where(per_cell.best >= min_score).tolist(),
+            per_cell.best_sum().tolist(),
             strict=True,
         ):
             ev = self.entities.setdefault(entity, EntityEvidence())
@@ -139,12 +137,23 @@ def column_verdict(stats: ColumnStats, catalog: Catalog, policy: Policy, cfg: di
 class MinorsTracker:
     """Counts resident-ID holders younger than a policy's ``minors_age`` on the scan date."""
 
-    def __init__(self, scan_date: dt.date):
+    def __init__(self, scan_date: dt.date, max_age: int | None = None):
         self.scan_date = scan_date
         self.birth_dates: Counter[dt.date] = Counter()
+        # With ``max_age``, only holders younger than that are counted (``under(age)`` is
+        # exact for every ``age <= max_age``), which keeps the per-batch work small.
+        self._born_after = None if max_age is None else self._cutoff(max_age)
+
+    def _cutoff(self, age: int) -> dt.date:
+        try:
+            return self.scan_date.replace(year=self.scan_date.year - age)
+        except ValueError:  # 29 February
+            return self.scan_date.replace(year=self.scan_date.year - age, day=28)
 
     def update(self, birth_dates: pa.ChunkedArray | pa.Array) -> None:
         valid = birth_dates.drop_null()
+        if self._born_after is not None and len(valid):
+            valid = valid.filter(pc.greater(valid, pa.scalar(self._born_after, pa.date32())))
         if len(valid):
             # Only the youngest dates matter; keep a bounded summary (distinct dates ≤ 36,500).
             counts = pc.value_counts(valid)
@@ -154,8 +163,7 @@ class MinorsTracker:
     def under(self, age: int) -> int:
         if age <= 0:
             return 0
-        try:
-            cutoff = self.scan_date.replace(year=self.scan_date.year - age)
-        except ValueError:  # 29 February
-            cutoff = self.scan_date.replace(year=self.scan_date.year - age, day=28)
+        cutoff = self._cutoff(age)
+        if self._born_after is not None and cutoff < self._born_after:
+            raise ValueError(f"this tracker counts holders under {self.scan_date} - max_age only")
         return sum(n for d, n in self.birth_dates.items() if d > cutoff)

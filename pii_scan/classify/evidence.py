@@ -38,6 +38,7 @@ import tomllib
 
 from ..catalog import Catalog, data_dir
 from .names import column_matches
+from .tally import cell_maxima
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -280,8 +281,8 @@ class TableProbe:
         }
         self.columns: dict[str, ColumnProbe] = {}
         recs = list(catalog)
-        self._rec_ids = pa.array([r.id for r in recs])
-        self._rec_context = pa.array([r.context_score for r in recs], pa.float32())
+        # As float32, the type of the scores they are compared with.
+        self._rec_context_of = {r.id: float(np.float32(r.context_score)) for r in recs}
         self._validated_ids = pa.array([r.id for r in recs if r.validator])
         # Counting individuals needs the matched values (only identifiers; kept in memory).
         self.wants_values = bool(self.individual_entities)
@@ -313,21 +314,19 @@ class TableProbe:
             self._individuals(matches)
 
     def _recognizers(self, probe: ColumnProbe, matches: pa.Table) -> None:
-        per_cell = matches.group_by(["row", "recognizer"]).aggregate([("score", "max")])
-        pos = pc.index_in(per_cell["recognizer"], value_set=self._rec_ids)
-        context_score = pc.take(self._rec_context, pos)
-        strong = pc.greater_equal(per_cell["score_max"], self.min_score)
-        context = pc.greater_equal(per_cell["score_max"], pc.subtract(context_score, 1e-4))
-        per_cell = per_cell.append_column("strong", pc.cast(strong, pa.int64()))
-        per_cell = per_cell.append_column("context", pc.cast(context, pa.int64()))
-        totals = per_cell.group_by("recognizer").aggregate(
-            [("row", "count"), ("strong", "sum"), ("context", "sum")]
+        per_cell = cell_maxima(
+            matches["row"].to_numpy(), matches["recognizer"], matches["score"].to_numpy()
         )
+        context_score = np.array(
+            [self._rec_context_of.get(k, 2.0) for k in per_cell.keys], np.float64
+        )[per_cell.key]
+        strong = per_cell.count_where(per_cell.best >= self.min_score)
+        context = per_cell.count_where(per_cell.best >= context_score - 1e-4)
         for rid, cells, strong_n, context_n in zip(
-            totals["recognizer"].to_pylist(),
-            totals["row_count"].to_pylist(),
-            totals["strong_sum"].to_pylist(),
-            totals["context_sum"].to_pylist(),
+            per_cell.keys,
+            per_cell.cells().tolist(),
+            strong.tolist(),
+            context.tolist(),
             strict=True,
         ):
             ev = probe.recognizers.setdefault(rid, RecognizerEvidence())
@@ -343,11 +342,8 @@ class TableProbe:
         hits = matches.select(["row", "entity"]).filter(ok)
         if not hits.num_rows:
             return
-        per_cell = hits.group_by(["row", "entity"]).aggregate([])
-        totals = per_cell.group_by("entity").aggregate([("row", "count")])
-        for entity, n in zip(
-            totals["entity"].to_pylist(), totals["row_count"].to_pylist(), strict=True
-        ):
+        per_cell = cell_maxima(hits["row"].to_numpy(), hits["entity"], np.zeros(hits.num_rows))
+        for entity, n in zip(per_cell.keys, per_cell.cells().tolist(), strict=True):
             probe.validated[entity] = probe.validated.get(entity, 0) + n
 
     def _individuals(self, matches: pa.Table) -> None:

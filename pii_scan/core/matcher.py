@@ -417,20 +417,20 @@ def _compact_groups(chars: np.ndarray):
 
 def _slices(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     """The byte spans ``data[start:end]`` as a string array."""
+    if len(starts) and (starts[1:] >= ends[:-1]).all():
+        # In order and apart (as after overlap resolution): the spans and the gaps between
+        # them are consecutive strings of one array over ``data``; Arrow takes every other.
+        bounds = np.empty(2 * len(starts), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = starts, ends
+        both = pa.LargeStringArray.from_buffers(
+            len(bounds) - 1, pa.py_buffer(bounds), pa.py_buffer(np.ascontiguousarray(data))
+        )
+        return both.take(pa.array(np.arange(0, len(bounds), 2))).cast(pa.string())
     lengths = ends - starts
     offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
-    if len(starts) and (starts[1:] >= ends[:-1]).all():
-        # In order and apart (as after overlap resolution): select the bytes with a mask of
-        # one byte per byte rather than an eight-byte index per selected byte.
-        edge = np.zeros(len(data) + 1, dtype=np.int8)
-        edge[starts] = 1
-        edge[ends] -= 1
-        picked = data[np.cumsum(edge[:-1], dtype=np.int8).view(bool)]
-    else:
-        idx = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-        picked = data[idx]
+    idx = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
     return pa.LargeStringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(picked.tobytes())
+        len(starts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data[idx].tobytes())
     ).cast(pa.string())
 
 
