@@ -137,15 +137,15 @@ class BlockCounts:
     """How many true entries of a boolean mask lie before a position, for many positions.
 
     Two levels instead of a running count over the whole buffer (which costs 4-8 bytes per
-    byte): counts per block of 64 bytes, then the part of a block before each position, read
-    through a sliding window so that only (positions × 64) bytes are gathered.
+    byte): counts per block of 16 bytes, then the part of a block before each position, read
+    through a sliding window so that only (positions × 16) bytes are gathered.
 
     >>> bc = BlockCounts(np.array([1, 0, 1, 1] * 40, bool))
     >>> bc.count_before(np.array([0, 3, 150, 160])).tolist()
     [0, 2, 112, 120]
     """
 
-    BLOCK = 64
+    BLOCK = 16
 
     def __init__(self, mask: np.ndarray):
         n_blocks = len(mask) // self.BLOCK + 2  # the partial last block and one of zeros

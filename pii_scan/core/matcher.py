@@ -39,6 +39,7 @@ from ..catalog import Catalog, Recognizer, load_catalog
 from ..classify.names import column_matches
 from . import functions
 from .buffers import TextBuffer
+from .firstchar import first_chars, may_start
 from .regex import RegexFamily, byte_class
 from .runs import Candidates, alnum_tokens, digit_candidates, grouping_code, word_spans
 
@@ -115,6 +116,10 @@ class Matcher:
         for i in self._by_kind["word"]:
             r = self.recognizers[i]
             self._words[(r.charset, r.must_contain, r.trim)].append(i)
+        self._first_chars = {
+            i: first_chars(self.recognizers[i].pattern, self.recognizers[i].ignore_case)
+            for i in self._by_kind["cell"]
+        }
         self._context = {
             i: "|".join(_re2_escape(w) for w in r.context)
             for i, r in enumerate(self.recognizers)
@@ -244,21 +249,31 @@ class Matcher:
         ]
         if not active:
             return out
+        # A cell can only match the patterns that may start with its first character.
+        starts_ok = {i: may_start(buf, self._first_chars[i]) for i in active}
+        worth = np.logical_or.reduce(list(starts_ok.values())) & (width > 0)
+        if not worth.any():
+            return out
         # One RE2 pass with every active pattern finds the few cells worth a closer look.
         union = "|".join(
             f"(?{'i' if self.recognizers[i].ignore_case else ''}:{self.recognizers[i].pattern})"
             for i in active
         )
-        hit = pc.match_substring_regex(trimmed, f"^(?:{union})$").to_numpy(zero_copy_only=False)
-        some = np.flatnonzero(hit & (width > 0))
+        some = np.flatnonzero(worth)
+        hit = pc.match_substring_regex(trimmed.take(pa.array(some)), f"^(?:{union})$")
+        some = some[hit.to_numpy(zero_copy_only=False)]
         if len(some) == 0:
             return out
-        sub = trimmed.take(pa.array(some))
         for i in active:
             rec = self.recognizers[i]
+            mine = some[starts_ok[i][some]]
+            if len(mine) == 0:
+                continue
             flag = "(?i)" if rec.ignore_case else ""
-            ok = pc.match_substring_regex(sub, f"{flag}^(?:{rec.pattern})$")
-            cells = some[ok.to_numpy(zero_copy_only=False)]
+            ok = pc.match_substring_regex(
+                trimmed.take(pa.array(mine)), f"{flag}^(?:{rec.pattern})$"
+            )
+            cells = mine[ok.to_numpy(zero_copy_only=False)]
             if len(cells):
                 starts = buf.offsets[cells] + lead[cells]
                 out.append(self._validate_spans(i, buf, cells, starts, starts + width[cells]))

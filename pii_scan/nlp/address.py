@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ..catalog import Recognizer
 from ..core.buffers import TextBuffer
+from ..core.firstchar import first_chars, may_start
 from ..core.functions import register
 from .gate import cells_with_chars, cells_with_digits, cjk_cells, restrict
 from .vocab import family
@@ -33,15 +34,19 @@ def whole_or_search(buf: TextBuffer, arr: pa.Array, only, rec: Recognizer):
     z = np.zeros(0, np.int64)
     if len(cells) == 0:
         return z, z, z
-    sub = arr.take(pa.array(cells))
+    # Only a cell starting with a character the pattern can start with may be whole.
+    whole = may_start(buf, first_chars(rec.pattern, rec.ignore_case))[cells]
+    sub = arr.take(pa.array(cells[whole]))
     trimmed = pc.utf8_trim_whitespace(sub)
-    whole = pc.match_substring_regex(trimmed, f"^(?:{rec.pattern})$")
-    whole = whole.to_numpy(zero_copy_only=False)
+    matched = pc.match_substring_regex(trimmed, f"^(?:{rec.pattern})$")
+    whole[whole] = matched.to_numpy(zero_copy_only=False)
     full = cells[whole]
+    sub = arr.take(pa.array(full))
+    trimmed = pc.utf8_trim_whitespace(sub)
     lead = pc.subtract(
         pc.binary_length(pc.utf8_rtrim_whitespace(sub)), pc.binary_length(trimmed)
-    ).to_numpy(zero_copy_only=False)[whole]
-    width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)[whole]
+    ).to_numpy(zero_copy_only=False)
+    width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
     starts = buf.offsets[full] + lead
     out_c, out_s, out_e = [full], [starts], [starts + width]
     rest = cells[~whole]
