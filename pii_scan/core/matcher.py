@@ -358,7 +358,9 @@ class Matcher:
             out_start = buf.codepoint_offsets(cells, starts)
             out_end = buf.codepoint_offsets(cells, ends)
         else:
-            out_start, out_end = starts - buf.offsets[cells], ends - buf.offsets[cells]
+            base = buf.original_offsets[cells]  # bytes of the original cell, not the folded one
+            out_start = buf.original_position(starts) - base
+            out_end = buf.original_position(ends) - base
         entity_names = pa.array([r.entity for r in self.recognizers])
         rec_names = pa.array([r.id for r in self.recognizers])
         rec_idx = pa.array(recs)

@@ -124,7 +124,8 @@ class Archive:
         with opener() as container:
             try:
                 infos = zipfile.ZipFile(container).infolist()
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                # NotImplementedError: "zip file version 8.4", a damaged version field
                 raise SourceError(f"not a readable zip archive: {reason(exc)}") from None
         for info in sorted(infos, key=zip_member_name):
             if info.is_dir():

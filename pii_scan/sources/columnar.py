@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -24,18 +24,66 @@ from .base import SourceError, TableStream, dedupe_names, guarded, limit_batches
 from .inputs import Input
 from .strings import flatten_batch, flatten_schema
 
-__all__ = ["read_arrow", "read_orc"]
+__all__ = ["bounded", "checked_batch", "read_arrow", "read_orc", "schema_columns"]
 
 _ORC_CORRUPT = "truncated or corrupt ORC file"
 _IPC_CORRUPT = "truncated or corrupt Arrow file"
+TOO_BIG = "a size in the file is larger than the memory available"
 
 
-def _columns(schema: pa.Schema) -> list[str]:
-    return dedupe_names([".".join(path) for path in flatten_schema(schema)])
+def schema_columns(schema: pa.Schema, what: str) -> list[str]:
+    """The flattened, unique column names of ``schema``; :class:`SourceError` ``what: ...``
+    when a name is not UTF-8 (pyarrow only fails when the name is read)."""
+    try:
+        return dedupe_names([".".join(path) for path in flatten_schema(schema)])
+    except UnicodeDecodeError:
+        raise SourceError(f"{what}: a column name is not valid UTF-8") from None
+
+
+def _as_bytes(array: pa.Array) -> pa.Array:
+    """A text array seen as the binary array of the same buffers (other arrays unchanged)."""
+    t = array.type
+    if pa.types.is_string(t):
+        return array.view(pa.binary())
+    if pa.types.is_large_string(t):
+        return array.view(pa.large_binary())
+    if pa.types.is_dictionary(t) and (
+        pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)
+    ):
+        return pa.DictionaryArray.from_arrays(array.indices, _as_bytes(array.dictionary))
+    return array
+
+
+def checked_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` after a full validation, which the Parquet, ORC and Arrow IPC readers skip.
+
+    Text columns holding bytes that are not UTF-8 (written by a tool that does not check, or
+    a damaged file) are passed on as binary, which the text conversion turns to null as for
+    any binary value that is not UTF-8; any other inconsistency (offsets or lengths out of
+    range) raises ``pyarrow.ArrowInvalid``, which the readers report as a corrupt file.
+    """
+    try:
+        batch.validate(full=True)
+        return batch
+    except pa.ArrowInvalid:
+        pass
+    arrays = [_as_bytes(array) for array in batch.columns]
+    out = pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+    out.validate(full=True)
+    return out
+
+
+def bounded(batches: Iterable[pa.RecordBatch], what: str) -> Iterator[pa.RecordBatch]:
+    """``batches``, with a failed allocation turned into :class:`SourceError` ``what: ...``:
+    a damaged length or size field asks pyarrow for more memory than there is."""
+    try:
+        yield from batches
+    except MemoryError:
+        raise SourceError(f"{what}: {TOO_BIG}") from None
 
 
 def _strings(batch: pa.RecordBatch, columns: list[str]) -> pa.RecordBatch:
-    arrays = [array for _, array in flatten_batch(batch)]
+    arrays = [array for _, array in flatten_batch(checked_batch(batch))]
     return pa.RecordBatch.from_arrays(arrays, names=columns)
 
 
@@ -63,9 +111,11 @@ def read_orc(
                 raise SourceError("empty file")
             reader = orc.ORCFile(f)
             schema = reader.schema
+        except MemoryError:
+            raise SourceError(f"{_ORC_CORRUPT}: {TOO_BIG}") from None
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise SourceError(f"{_ORC_CORRUPT}: {reason(exc)}") from None
-        columns = _columns(schema)
+        columns = schema_columns(schema, _ORC_CORRUPT)
         stream = TableStream(name=src.name, columns=columns, batches=iter(()))
 
         def body() -> Iterator[pa.RecordBatch]:
@@ -74,7 +124,8 @@ def read_orc(
                     yield _strings(batch, columns)
 
         batches = owned(body(), stack.pop_all())
-    stream.batches = limit_batches(guarded(batches, _ORC_CORRUPT), batch_rows, max_rows)
+    checked = guarded(bounded(batches, _ORC_CORRUPT), _ORC_CORRUPT)
+    stream.batches = limit_batches(checked, batch_rows, max_rows)
     yield stream
 
 
@@ -96,6 +147,8 @@ def read_arrow(
             f = stack.enter_context(src.random_access())
             try:
                 reader: Any = ipc.open_file(f)
+            except MemoryError:
+                raise SourceError(f"{_IPC_CORRUPT}: {TOO_BIG}") from None
             except (pa.ArrowException, OSError) as exc:
                 raise SourceError(f"{_IPC_CORRUPT}: {reason(exc)}") from None
             batches = owned(_file_batches(reader), stack.pop_all())
@@ -108,6 +161,8 @@ def read_arrow(
             warnings.simplefilter("ignore", DeprecationWarning)  # legacy, but still data
             try:
                 table = feather.read_table(f)
+            except MemoryError:
+                raise SourceError(f"{_IPC_CORRUPT}: {TOO_BIG}") from None
             except (pa.ArrowException, OSError) as exc:
                 raise SourceError(f"{_IPC_CORRUPT}: {reason(exc)}") from None
         yield _stream(src, table.schema, iter(table.to_batches()), batch_rows, max_rows)
@@ -117,6 +172,8 @@ def read_arrow(
         f = stack.enter_context(src.open())
         try:
             reader = ipc.open_stream(f)
+        except MemoryError:
+            raise SourceError(f"{_IPC_CORRUPT}: {TOO_BIG}") from None
         except (pa.ArrowException, OSError) as exc:
             raise SourceError(f"not an Arrow IPC file or stream: {reason(exc)}") from None
         batches = owned(iter(reader), stack.pop_all())
@@ -135,8 +192,8 @@ def _stream(
     batch_rows: int,
     max_rows: int | None,
 ) -> TableStream:
-    columns = _columns(schema)
+    columns = schema_columns(schema, _IPC_CORRUPT)
     stream = TableStream(name=src.name, columns=columns, batches=iter(()))
-    body = (_strings(batch, columns) for batch in batches)
+    body = (_strings(batch, columns) for batch in bounded(batches, _IPC_CORRUPT))
     stream.batches = limit_batches(guarded(body, _IPC_CORRUPT), batch_rows, max_rows)
     return stream

@@ -156,7 +156,15 @@ class _Raw(io.RawIOBase):
             data = self._inner.read(len(buffer))
         except SourceError:
             raise
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, pa.ArrowException) as exc:
+        except (
+            OSError,
+            EOFError,
+            ValueError,  # UnicodeDecodeError of a damaged member name among them
+            zipfile.BadZipFile,
+            zlib.error,
+            lzma.LZMAError,  # a zip member compressed with LZMA
+            pa.ArrowException,
+        ) as exc:
             raise SourceError(f"{self._what}: {reason(exc)}") from None
         n = len(data)
         buffer[:n] = data
@@ -391,7 +399,10 @@ class Input:
         except SourceError:
             container.close()
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, KeyError, zlib.error) as exc:
+        except UnicodeDecodeError:  # zipfile decodes the name in the member's local header
+            container.close()
+            raise SourceError("cannot read zip member: corrupt local header name") from None
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, zlib.error) as exc:
             container.close()
             raise SourceError(f"cannot read zip member: {reason(exc)}") from None
         except (RuntimeError, NotImplementedError) as exc:  # encrypted, unknown compression

@@ -36,8 +36,9 @@ from .base import (
     owned,
     reason,
 )
+from .columnar import TOO_BIG, bounded, checked_batch, schema_columns
 from .inputs import Input
-from .strings import flatten_batch, flatten_schema
+from .strings import flatten_batch
 
 __all__ = ["hive_partitions", "read_parquet"]
 
@@ -60,9 +61,9 @@ def read_parquet(
     stack = contextlib.ExitStack()
     with stack:
         parquet = _open(stack.enter_context(src.random_access()))
-        columns = dedupe_names([".".join(path) for path in flatten_schema(parquet.schema_arrow)])
+        columns = schema_columns(parquet.schema_arrow, _CORRUPT)
         stream = TableStream(name=src.name, columns=columns, batches=iter(()))
-        body = owned(_body(parquet, columns, batch_rows), stack.pop_all())
+        body = owned(bounded(_body(parquet, columns, batch_rows), _CORRUPT), stack.pop_all())
     stream.batches = limit_batches(guarded(body, _CORRUPT), batch_rows, max_rows)
     yield stream
 
@@ -72,6 +73,10 @@ def _open(f: Any) -> pq.ParquetFile:
         if f.size() == 0:
             raise SourceError("empty file")
         return pq.ParquetFile(f)
+    except MemoryError:  # a damaged footer length
+        raise SourceError(f"{_CORRUPT}: {TOO_BIG}") from None
+    except UnicodeDecodeError:  # pyarrow decodes the column paths while opening
+        raise SourceError(f"{_CORRUPT}: a column name is not valid UTF-8") from None
     except (pa.ArrowException, OSError) as exc:
         raise SourceError(f"{_CORRUPT}: {reason(exc)}") from None
 
@@ -79,7 +84,7 @@ def _open(f: Any) -> pq.ParquetFile:
 def _body(parquet: pq.ParquetFile, columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
     try:
         for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=True):
-            arrays = [array for _, array in flatten_batch(batch)]
+            arrays = [array for _, array in flatten_batch(checked_batch(batch))]
             yield pa.RecordBatch.from_arrays(arrays, names=columns)
     finally:
         parquet.close()
@@ -111,7 +116,7 @@ def _read_dataset(src: Input, *, batch_rows: int, max_rows: int | None) -> Itera
     first = SourceRef(path=files[0], location=files[0], format="parquet")
     with Input(first, src.limits).random_access() as f:
         schema = _open(f).schema_arrow
-    data_columns = dedupe_names([".".join(p) for p in flatten_schema(schema)])
+    data_columns = schema_columns(schema, _CORRUPT)
     keys = [key for key, _ in hive_partitions(ref.location, files[0])]
     columns = dedupe_names(data_columns + keys)
     stream = TableStream(name=src.name, columns=columns, batches=iter(()))
@@ -126,7 +131,9 @@ def _read_dataset(src: Input, *, batch_rows: int, max_rows: int | None) -> Itera
                     for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=True):
                         yield _dataset_batch(batch, partitions, columns)
 
-    stream.batches = limit_batches(guarded(body(), _CORRUPT), batch_rows, max_rows)
+    stream.batches = limit_batches(
+        guarded(bounded(body(), _CORRUPT), _CORRUPT), batch_rows, max_rows
+    )
     yield stream
 
 
@@ -134,7 +141,7 @@ def _dataset_batch(
     batch: pa.RecordBatch, partitions: list[tuple[str, str | None]], columns: list[str]
 ) -> pa.RecordBatch:
     by_name: dict[str, pa.Array] = {}
-    for path, array in flatten_batch(batch):
+    for path, array in flatten_batch(checked_batch(batch)):
         by_name.setdefault(".".join(path), array)
     rows = batch.num_rows
     for key, value in partitions:

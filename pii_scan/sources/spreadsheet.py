@@ -163,8 +163,11 @@ def _wrap(batches: Iterator[pa.RecordBatch], sheet: str) -> Iterator[pa.RecordBa
 
 
 def _why(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name == "error":  # struct.error, zlib.error: say whose
+        name = f"{type(exc).__module__}.error"
     text = reason(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"{name}: {text}" if text else name
 
 
 # --------------------------------------------------------------------------- xls
@@ -183,7 +186,9 @@ def read_xls(
         raise SourceError("empty file")
     with src.local_path() as path:
         try:
-            book = xlrd.open_workbook(path, on_demand=True)
+            # xlrd writes its warnings about damaged files to sys.stdout, where they would
+            # break a report written to standard output: they are dropped.
+            book = xlrd.open_workbook(path, on_demand=True, logfile=_Discard(), verbosity=0)
         except Exception as exc:
             raise SourceError(f"not a readable xls workbook: {_why(exc)}") from None
         try:
@@ -201,6 +206,16 @@ def read_xls(
                 book.unload_sheet(index)
         finally:
             book.release_resources()
+
+
+class _Discard:
+    """A text stream that drops what is written to it (xlrd's log)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 def _xls_row(xlrd: Any, book: Any, cells: list[Any]) -> list[Any]:

@@ -124,6 +124,11 @@ def _binary_text(data: bytes) -> str | None:
 
 _IDENT = r"""(?:`(?:[^`]|``)*`|"(?:[^"]|"")*"|\[[^\]]*\]|[^\s.,;()`"'\[\]]+)"""
 _NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
+# A column list: single characters other than parentheses and quotes, or quoted identifiers
+# (which may hold those).  No two alternatives can match the same text, so a list without
+# its ")" fails in linear time (alternatives that overlapped, such as a whole unquoted name
+# or its characters one by one, made that exponential).
+_COLS = r"""\((?:[^()'"`]|`(?:[^`]|``)*`|"(?:[^"]|"")*")*\)"""
 _CREATE = re.compile(
     rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?"
     rf"TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{_NAME})\s*\(",
@@ -131,12 +136,12 @@ _CREATE = re.compile(
 )
 _INSERT = re.compile(
     rf"(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*(?:INTO\s+)?"
-    rf"(?P<name>{_NAME})\s*(?P<cols>\((?:[^()'\"`]|{_IDENT})*\))?\s*"
+    rf"(?P<name>{_NAME})\s*(?P<cols>{_COLS})?\s*"
     rf"(?:OVERRIDING\s+\w+\s+VALUE\s+)?VALUES?\s*",
     re.I,
 )
 _COPY = re.compile(
-    rf"COPY\s+(?P<name>{_NAME})\s*(?P<cols>\((?:[^()'\"`]|{_IDENT})*\))?\s*FROM\s+stdin\b",
+    rf"COPY\s+(?P<name>{_NAME})\s*(?P<cols>{_COLS})?\s*FROM\s+stdin\b",
     re.I,
 )
 _IDENT_RE = re.compile(_IDENT)

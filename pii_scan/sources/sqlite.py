@@ -70,8 +70,19 @@ def _connect(uri: str) -> tuple[sqlite3.Connection, list[str]]:
             db.close()
             failure = reason(exc)
             continue
+        except UnicodeDecodeError as exc:  # SQLite's error quotes bytes of a damaged schema
+            db.close()
+            failure = _undecodable(exc)
+            continue
         return db, tables
     raise SourceError(f"cannot read SQLite database: {failure}")
+
+
+def _undecodable(exc: UnicodeDecodeError) -> str:
+    """SQLite's error message when Python could not decode it (it quotes damaged bytes)."""
+    if isinstance(exc.object, bytes) and exc.object:
+        return reason(ValueError(exc.object.decode("utf-8", "replace")))
+    return "malformed database"
 
 
 def _quote(name: str) -> str:
@@ -85,6 +96,8 @@ def _table(
         info = db.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
     except sqlite3.Error as exc:
         raise SourceError(f"cannot read table {table!r}: {reason(exc)}") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"cannot read table {table!r}: {_undecodable(exc)}") from None
     columns = dedupe_names([str(row[1]) for row in info])
     stream = TableStream(name=table, columns=columns, batches=iter(()))
 
@@ -106,6 +119,8 @@ def _table(
                 yield pa.RecordBatch.from_arrays(arrays, names=columns)
         except sqlite3.Error as exc:
             raise SourceError(f"cannot read table {table!r}: {reason(exc)}") from None
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"cannot read table {table!r}: {_undecodable(exc)}") from None
 
     stream.batches = limit_batches(guarded(body(), "cannot read SQLite"), batch_rows, max_rows)
     return stream
