@@ -13,6 +13,32 @@ from . import __version__
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
 TIER_ORDER = {"none": 0, "general": 1, "sensitive": 2}
+MASKING_MODES = ("mask", "hash", "redact", "none")  # pii_scan.report.mask.MODES
+
+
+def saved_report_masking(command):
+    """``--masking``, ``--reveal`` and ``--key-env`` of the commands that read a saved report."""
+    options = [
+        click.option(
+            "--masking",
+            type=click.Choice(MASKING_MODES),
+            default=None,
+            help="Mask the values of a report saved with --masking none (default: mask them).",
+        ),
+        click.option(
+            "--reveal", is_flag=True, help="Show a revealed report's raw values as saved."
+        ),
+        click.option(
+            "--key-env",
+            default="PII_SCAN_KEY",
+            show_default=True,
+            metavar="VAR",
+            help="Environment variable holding the secret key for --masking hash.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings=CONTEXT)
@@ -83,7 +109,22 @@ def cli() -> None:
 @click.option("--include", multiple=True, metavar="GLOB", help="Only scan files matching GLOB.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB.")
 @click.option("--encoding", default=None, help="Force the text encoding (default: detected).")
-@click.option("--reveal", is_flag=True, help="Show raw matched values (masked by default).")
+@click.option("--reveal", is_flag=True, help="Show raw matched values (= --masking none).")
+@click.option(
+    "--masking",
+    type=click.Choice(MASKING_MODES),
+    default="mask",
+    show_default=True,
+    help="How values are shown: mask (110***********1234), hash (h:…, HMAC-SHA256 with the "
+    "key in --key-env, joinable across reports), redact (no value), none (raw).",
+)
+@click.option(
+    "--key-env",
+    default="PII_SCAN_KEY",
+    show_default=True,
+    metavar="VAR",
+    help="Environment variable holding the secret key for --masking hash.",
+)
 @click.option(
     "--engine",
     type=click.Choice(["local", "spark"]),
@@ -118,9 +159,31 @@ def cli() -> None:
     help="Refuse a compressed source that expands past SIZE (500M, 16G; 0 = no limit).",
 )
 @click.option(
+    "--source-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop a source that takes longer than this (an error entry; the rest is scanned; "
+    "0 = no limit). Default: 600, none with --sample-rows 0.",
+)
+@click.option(
+    "--source-memory",
+    default="1G",
+    show_default=True,
+    metavar="SIZE",
+    help="Memory budget of one source: a line, CSV row or JSON value longer than SIZE/64 "
+    "(16 MiB for 1G) stops that source with an error entry (0 = the readers' 64 MiB caps).",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Exit with code 1 when any source could not be read (default: listed, exit 0).",
+)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Checkpoint finished sources in FILE (SQLite); rerun with it to resume a killed scan.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar on the terminal.")
 def scan(
@@ -137,12 +200,17 @@ def scan(
     exclude,
     encoding,
     reveal,
+    masking,
+    key_env,
     engine,
     spark_master,
     spark_conf,
     max_expand_ratio,
     max_expand_size,
+    source_timeout,
+    source_memory,
     strict,
+    state,
     quiet,
 ) -> None:
     """Scan files, folders and globs for personal information.
@@ -156,24 +224,37 @@ def scan(
     from .catalog import CatalogError
     from .progress import Progress
     from .report.writers import WRITERS
-    from .scan import ScanOptions, scan_paths
+    from .scan import ScanOptions
     from .sources.inputs import parse_size
 
     try:
         _expand_size = parse_size(max_expand_size)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--max-expand-size") from None
+    try:
+        _source_memory = parse_size(source_memory)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--source-memory") from None
+    masking, mask_key = _masking(masking, reveal, key_env)
+    if engine == "spark" and masking not in ("mask", "none"):
+        raise click.UsageError(f"--masking {masking} is not supported with --engine spark yet")
+    if state and engine == "spark":
+        raise click.UsageError("--state works with --engine local only")
     progress = None if quiet else Progress()  # draws only when stderr is a terminal
     options = ScanOptions(
         policy=policy,
         sample_rows=sample_rows,
-        reveal=reveal,
+        reveal=masking == "none",  # --reveal or --masking none
+        masking=masking,
+        mask_key=mask_key,
         include=include,
         exclude=exclude,
         encoding=encoding,
         workers=workers,
         max_expand_ratio=max_expand_ratio,
         max_expand_bytes=_expand_size,
+        source_timeout=source_timeout,
+        source_memory=_source_memory,
     )
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     findings_fh = None
@@ -189,7 +270,7 @@ def scan(
                     paths, options, findings_fh, findings, spark_master, spark_conf
                 )
             else:
-                report = scan_paths(paths, options, findings=findings_fh, progress=progress)
+                report = _scan_local(paths, options, findings_fh, progress, state)
             if decisions:
                 report = _apply_decisions(report, reviewed, decisions, policy)
         except CatalogError as exc:
@@ -207,6 +288,80 @@ def scan(
     if strict and report["errors"]:
         click.echo(f"--strict: {len(report['errors'])} source(s) could not be read", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def _masking(mode: str, reveal: bool, key_env: str):
+    """The masking mode (``--reveal`` is ``none``) and, for ``hash``, the key from ``key_env``;
+    a usage error when the key is missing."""
+    if reveal:
+        if mode not in ("mask", "none"):
+            raise click.UsageError(f"--reveal and --masking {mode} contradict each other")
+        return "none", None
+    if mode != "hash":
+        return mode, None
+    from .report.mask import SecretKey
+
+    secret = os.environ.get(key_env, "")
+    if not secret:
+        raise click.UsageError(f"--masking hash needs a secret key in ${key_env} (--key-env)")
+    return mode, SecretKey(secret)
+
+
+def _remask(report: dict, masking: str | None, reveal: bool, key_env: str) -> dict:
+    """``report``/``explain``: mask the values of a report saved with ``--masking none``
+    (unless ``--reveal``/``--masking none``); other reports are shown as saved."""
+    from .report.mask import make_masker, remask_report
+
+    mode, secret = _masking(masking or "mask", reveal, key_env)
+    return remask_report(report, make_masker(mode, secret))
+
+
+def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
+    """The ``--engine local`` scan, with ``--state``; Ctrl-C and SIGTERM end it cleanly
+    (workers stopped, findings file whole) with a line saying how to resume."""
+    import shlex
+    import signal
+    import threading
+
+    from .scan import ScanInterrupted, scan_paths
+    from .state import ScanState, StateError
+
+    store = None
+    if state:
+        store = ScanState(state, log=lambda msg: click.echo(f"pii-scan: {msg}", err=True))
+    signals: list[int] = []
+
+    def on_term(signum, frame):
+        signals.append(signum)
+        raise KeyboardInterrupt
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_term) if main_thread else None
+    try:
+        return scan_paths(paths, options, findings=findings, progress=progress, state=store)
+    except StateError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ScanInterrupted as exc:
+        done = f"interrupted after {exc.done} of {exc.total} sources"
+        if state:
+            argv = list(sys.argv[1:])
+            if "--state" not in argv and not any(a.startswith("--state=") for a in argv):
+                argv += ["--state", state]
+            click.echo(
+                f"pii-scan: {done} (recorded in {state}); resume with: "
+                f"{shlex.join(['pii-scan', *argv])}",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"pii-scan: {done}; nothing was recorded: scan with --state FILE to make "
+                "a scan resumable",
+                err=True,
+            )
+        sys.exit(128 + (signals[0] if signals else signal.SIGINT))
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _scan_spark(paths, options, stream, folder, master, conf_items) -> dict:
@@ -328,7 +483,7 @@ def recognizers(fmt, policy) -> None:
         for text in r.positive:
             found = [f for f in scan_text(text) if f["entity"] == r.entity]
             if found:
-                example = mask(found[0]["value"])
+                example = mask(found[0]["value"], r.entity)
                 break
         category = pol.category(r.entity)
         rows.append(
@@ -386,7 +541,8 @@ REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".csv": "csv", "
     help="Apply a reviewed-decisions file before rendering.",
 )
 @click.option("--policy", default=None, help="Policy (name or file) for --decisions.")
-def report_cmd(report_file, output, fmt, decisions, policy) -> None:
+@saved_report_masking
+def report_cmd(report_file, output, fmt, decisions, policy, masking, reveal, key_env) -> None:
     """Render a saved scan report as a data inventory (个人信息清单): HTML, Markdown or CSV.
 
     \b
@@ -398,7 +554,7 @@ def report_cmd(report_file, output, fmt, decisions, policy) -> None:
     from .report.inventory import finalize
     from .report.writers import WRITERS
 
-    report = _read_report(report_file)
+    report = _remask(_read_report(report_file), masking, reveal, key_env)
     if decisions:
         report = _apply_decisions(report, _load_decisions(decisions), decisions, policy)
     elif "pipl_thresholds" not in report:
@@ -420,7 +576,8 @@ def report_cmd(report_file, output, fmt, decisions, policy) -> None:
 @click.argument("column", required=False)
 @click.option("--column", "column_opt", help="TABLE.COLUMN (same as the argument).")
 @click.option("--source", help="Only sources whose path contains this text.")
-def explain(report_file, column, column_opt, source) -> None:
+@saved_report_masking
+def explain(report_file, column, column_opt, source, masking, reveal, key_env) -> None:
     """Explain why a column got its verdict: rule, recognizers, ratios, thresholds, examples.
 
     Without a column, every personal-information column is explained.
@@ -432,7 +589,7 @@ def explain(report_file, column, column_opt, source) -> None:
     """
     from .report.explain import explain as explain_text
 
-    report = _read_report(report_file)
+    report = _remask(_read_report(report_file), masking, reveal, key_env)
     key = column_opt or column
     text = explain_text(report, key, source)
     if not text:
@@ -476,10 +633,11 @@ def explain(report_file, column, column_opt, source) -> None:
 )
 @click.option(
     "--mask-with",
-    type=click.Choice(["mask", "hash"]),
+    type=click.Choice(["mask", "hash", "redact"]),
     default="mask",
     show_default=True,
-    help="mask: keep a few characters (138****8000); hash: HMAC-SHA256 with a secret key.",
+    help="mask: keep a few characters (138****8000); hash: h:… (HMAC-SHA256 with a secret "
+    "key, as scan --masking hash); redact: [redacted].",
 )
 @click.option(
     "--key-env",
@@ -569,7 +727,9 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: no traceback reaches the user
         if os.environ.get("PII_SCAN_DEBUG"):
             raise
-        click.echo(f"pii-scan: internal error: {type(exc).__name__}: {exc}", err=True)
+        from .sources.base import reason  # the message without values it may quote
+
+        click.echo(f"pii-scan: internal error: {type(exc).__name__}: {reason(exc)}", err=True)
         sys.exit(EXIT_INTERNAL)
 
 

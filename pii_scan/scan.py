@@ -15,11 +15,14 @@ findings; at the end of a table the stats become verdicts under the policy
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +40,7 @@ from .classify.policy import TIER_RANK, Policy, builtin_policies, load_policy, t
 from .core import Matcher
 from .rebatch import coalesce
 from .report.inventory import finalize as finalize_inventory
-from .report.mask import mask
+from .report.mask import SecretKey, masker_for, rename_strings, shown_name
 from .sources import (
     ARCHIVE_FORMATS,
     Archive,
@@ -57,7 +60,9 @@ SCHEMA = "pii-scan/report/v1"
 class ScanOptions:
     policy: str = "gbt35273"
     sample_rows: int | None = None  # None: the configured default; 0: every row
-    reveal: bool = False
+    reveal: bool = False  # same as masking="none"
+    masking: str = "mask"  # mask | hash | redact | none (pii_scan.report.mask)
+    mask_key: SecretKey | None = field(default=None, repr=False)  # the key of "hash"
     include: Sequence[str] = ()
     exclude: Sequence[str] = ()
     encoding: str | None = None
@@ -68,13 +73,32 @@ class ScanOptions:
     # Decompression-bomb limits per source (0 = no limit); see pii_scan.sources.Limits.
     max_expand_ratio: float = Limits.max_ratio
     max_expand_bytes: int = Limits.max_bytes
+    # Per-source budgets (0 = none): a source that takes longer than source_timeout seconds is
+    # stopped with an error entry (checked between batches and in the readers' read loops;
+    # None: 600 s when sampling, none with sample_rows=0, where big files take long);
+    # source_memory caps the longest line, CSV row or JSON value a source may hold at
+    # source_memory / 64 (pii_scan.sources.base.record_bytes: 16 MiB for the default 1 GiB).
+    source_timeout: float | None = None
+    source_memory: int = 1 << 30
+
+    def source_seconds(self) -> float:
+        """The per-source time budget in seconds (0: none)."""
+        if self.source_timeout is not None:
+            return self.source_timeout
+        return 0.0 if self.max_rows() is None else 600.0
 
     def max_rows(self) -> int | None:
         n = thresholds()["default_sample_rows"] if self.sample_rows is None else self.sample_rows
         return None if n == 0 else int(n)
 
     def limits(self) -> Limits:
-        return Limits(max_ratio=self.max_expand_ratio, max_bytes=self.max_expand_bytes)
+        from .sources.base import record_bytes
+
+        return Limits(
+            max_ratio=self.max_expand_ratio,
+            max_bytes=self.max_expand_bytes,
+            max_record_bytes=record_bytes(self.source_memory),
+        )
 
 
 class _Scanner:
@@ -88,6 +112,7 @@ class _Scanner:
         self.policies = {name: load_policy(name) for name in builtin_policies()}
         self.cfg = thresholds()
         self.min_score = float(self.cfg["min_finding_score"])
+        self.minors_age_max = max(p.minors_age for p in [self.policy, *self.policies.values()])
         threads = options.threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
 
@@ -106,7 +131,7 @@ class _Scanner:
         emit: Callable[[dict], None] | None = None,
     ) -> dict:
         stats = {c: ColumnStats(c) for c in columns}
-        minors = MinorsTracker(self.options.today)
+        minors = MinorsTracker(self.options.today, self.minors_age_max)
         probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
         rows = 0
         for batch in coalesce(batches, self.options.batch_rows or int(self.cfg["batch_rows"])):
@@ -173,14 +198,20 @@ class _Scanner:
         for entity in wanted:
             ev = col.entities[entity]
             picked = strong.filter(pc.equal(strong["entity"], entity)).slice(0, 3)
+            show = masker_for(self.options)
+            if show.mode == "redact":  # nothing to show; the counts say enough
+                continue
             for value in picked["value"].to_pylist():
-                shown = value if self.options.reveal else mask(value)
+                shown = show(value, entity)
                 if shown not in ev.examples and len(ev.examples) < 3:
                     ev.examples.append(shown)
 
     def _emit(self, emit, path, table, column, matches: pa.Table, row_offset: int) -> None:
+        if not self.options.reveal:
+            column = shown_name(column)
         strong = matches.filter(pc.greater_equal(matches["score"], self.min_score))
         rows = pc.add(strong["row"], row_offset).to_pylist()
+        show = masker_for(self.options)
         for row, start, end, entity, score, value in zip(
             rows,
             strong["start"].to_pylist(),
@@ -201,7 +232,7 @@ class _Scanner:
                     "entity": entity,
                     "tier": self.policy.tier(entity),
                     "score": round(score, 2),
-                    "value": value if self.options.reveal else mask(value),
+                    "value": show(value, entity),
                 }
             )
 
@@ -243,6 +274,10 @@ class _Scanner:
                 table, stats, self.catalog, self.policy, self.policies, self.cfg
             )
         )
+        if not self.options.reveal:  # column names that are values (a data row as header)
+            hidden = {c: shown_name(c) for c in stats if shown_name(c) != c}
+            if hidden:
+                table = rename_strings(table, hidden)
         return table
 
     # -- one source -----------------------------------------------------------------------
@@ -257,17 +292,33 @@ class _Scanner:
         member for an archive (plus one for the archive when it cannot be read to the end).
         ``found`` receives the members that archives skip (counted as excluded or listed as
         unsupported); ``on_rows(n)`` is told of every batch scanned (progress)."""
+        from .sources.base import check_cells, check_time, time_budget
+
         options = self.options
         limits = options.limits()
 
-        def counted(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
-            for batch in batches:
-                yield batch
-                if on_rows is not None:
-                    on_rows(batch.num_rows)
+        def counted(
+            batches: Iterable[pa.RecordBatch], failed: list[SourceError]
+        ) -> Iterable[pa.RecordBatch]:
+            """The batches, under the per-source budgets; a source error ends the stream
+            (kept in ``failed``) so that the rows read before it are still reported."""
+            try:
+                for batch in batches:
+                    check_cells(batch, limits.max_record_bytes)  # the memory budget
+                    yield batch
+                    if on_rows is not None:
+                        on_rows(batch.num_rows)
+                    check_time()  # the time budget, before the next batch is read
+            except SourceError as exc:
+                failed.append(exc)
 
         def one(ref: SourceRef) -> dict:
+            with time_budget(options.source_seconds()):
+                return budgeted(ref)
+
+        def budgeted(ref: SourceRef) -> dict:
             tables: list[dict] = []
+            failed: list[SourceError] = []
             try:
                 for ts in open_source(
                     ref,
@@ -280,12 +331,14 @@ class _Scanner:
                         self.scan_stream(
                             ts.name,
                             ts.columns,
-                            counted(ts.batches),
+                            counted(ts.batches, failed),
                             path=ref.path,
                             row_base=ts.row_base,
                             emit=emit,
                         )
                     )
+                    if failed:  # the table read up to the failure is in the error entry
+                        raise failed[0]
             except SourceError as exc:
                 return _error_entry(ref, str(exc), tables)
             except Exception as exc:  # a reader bug must not end the scan of the others
@@ -337,27 +390,247 @@ def _tier(policy: Policy, entity: str | None, minors: bool) -> str | None:
 _WORKER_SCANNER: list = []  # (options, _Scanner) of this worker process, built once
 
 
+class ScanInterrupted(KeyboardInterrupt):
+    """A scan stopped by Ctrl-C (or SIGTERM, which the command line turns into one) after
+    ``done`` of ``total`` sources had finished; with a state file (``state``, its path) those
+    are recorded there and a rerun with it resumes."""
+
+    def __init__(self, done: int, total: int, state: str | None = None):
+        super().__init__(f"interrupted after {done} of {total} sources")
+        self.done, self.total, self.state = done, total, state
+
+
+def _init_worker() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them, and end on
+    SIGTERM even when they inherited the command line's handler for it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _scan_in_worker(args) -> tuple[list[dict], str | None, int, list[str]]:
     """Scan one source in a worker process: ``(entries, findings file or None, members
-    excluded, members unsupported)``."""
-    ref, options, want_findings = args
+    excluded, members unsupported)``; the findings go to the file the main process named."""
+    ref, options, findings_file = args
     if not _WORKER_SCANNER or _WORKER_SCANNER[0] != options:
         _WORKER_SCANNER[:] = [options, _Scanner(options)]
     scanner = _WORKER_SCANNER[1]
     found = Discovery()
-    if not want_findings:
+    if findings_file is None:
         return scanner.scan_source(ref, found=found), None, found.excluded, found.unsupported
-    fd, tmp = tempfile.mkstemp(prefix="pii-scan-", suffix=".jsonl")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with open(findings_file, "w", encoding="utf-8") as fh:
         result = scanner.scan_source(ref, emit=_writer(fh), found=found)
-    return result, tmp, found.excluded, found.unsupported
+    return result, findings_file, found.excluded, found.unsupported
 
 
-def _writer(fh: IO[str]) -> Callable[[dict], None]:
-    def emit(finding: dict) -> None:
-        fh.write(json.dumps(finding, ensure_ascii=False) + "\n")
+def _writer(fh: IO[str], copy=None) -> Callable[[dict], None]:
+    """``emit``: each finding as one JSON line to ``fh`` (and to ``copy``, the state's)."""
+    if copy is None:
 
-    return emit
+        def emit(finding: dict) -> None:
+            fh.write(json.dumps(finding, ensure_ascii=False) + "\n")
+
+        return emit
+
+    def emit_both(finding: dict) -> None:
+        line = json.dumps(finding, ensure_ascii=False) + "\n"
+        fh.write(line)
+        copy.write(line)
+
+    return emit_both
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a process pool now: queued sources are cancelled, running ones killed."""
+    # The pool's processes are private; Python 3.14's terminate_workers() does the same.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+
+
+class _Run:
+    """One :func:`scan_paths` run: the sources in discovery order, scanned here or in worker
+    processes or taken from the state, and how many have finished."""
+
+    def __init__(self, scanner: _Scanner, found: Discovery, findings, progress, store):
+        self.scanner, self.found, self.findings = scanner, found, findings
+        self.progress, self.store = progress, store
+        self.sources: list[dict] = []
+        self.done = 0  # sources finished: taken from the state, or scanned to the end
+        self._lock = threading.Lock()
+        self._finished: set[int] = set()
+        self._futures: list = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._tmpdir: str | None = None
+        self._mark = self._tell()  # the findings stream's position after the last source
+
+    def go(self) -> None:
+        refs = self.found.sources
+        if self.progress is not None:
+            self.progress.start(len(refs), sum(ref.size or 0 for ref in refs))
+        if self.scanner.options.workers > 1 and len(refs) > 1:
+            self._parallel(refs)
+        else:
+            self._sequential(refs)
+
+    def _stored(self, ref: SourceRef):
+        if self.store is None:
+            return None
+        return self.store.lookup(ref, want_findings=self.findings is not None)
+
+    def _reused(self, ref: SourceRef, stored) -> None:
+        if self.progress is not None:
+            self.progress.source_done(ref.size or 0, stored.rows)
+
+    def _take(self, entries, excluded: int, unsupported, lines=None) -> None:
+        """Add a finished source to the report (and its findings lines), in discovery order."""
+        self.sources.extend(entries)
+        self.found.excluded += excluded
+        self.found.unsupported.extend(unsupported)
+        if lines is not None:
+            for line in lines:
+                self.findings.write(line)
+        self._mark = self._tell()
+
+    def _sequential(self, refs: list[SourceRef]) -> None:
+        on_rows = self.progress.rows if self.progress is not None else None
+        for ref in refs:
+            stored = self._stored(ref)
+            if stored is not None:
+                self._reused(ref, stored)
+                lines = self.store.findings(stored) if self.findings is not None else None
+                self._take(stored.entries, stored.excluded, stored.unsupported, lines)
+                self.done += 1
+                continue
+            sink = None
+            if self.store is not None and self.findings is not None:
+                sink = self.store.sink(ref)
+            emit = _writer(self.findings, sink) if self.findings is not None else None
+            skipped = Discovery()  # archive members skipped, kept per source for the state
+            entries = self.scanner.scan_source(ref, emit=emit, found=skipped, on_rows=on_rows)
+            if self.store is not None:
+                self.store.record(ref, entries, skipped.excluded, skipped.unsupported, sink=sink)
+            self._take(entries, skipped.excluded, skipped.unsupported)
+            self.done += 1
+            if self.progress is not None:
+                self.progress.source_done(ref.size or 0, 0)
+
+    def _parallel(self, refs: list[SourceRef]) -> None:
+        # One thread per worker process: the processes already use the cores.
+        per_worker = dataclasses.replace(self.scanner.options, threads=1)
+        if self.findings is not None:
+            self._tmpdir = tempfile.mkdtemp(prefix="pii-scan-")
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.scanner.options.workers, initializer=_init_worker
+        )
+        plan = []
+        for i, ref in enumerate(refs):
+            stored = self._stored(ref)
+            if stored is not None:
+                self._reused(ref, stored)
+                self.done += 1
+                plan.append((i, ref, stored, None))
+                continue
+            tmp = os.path.join(self._tmpdir, f"{i}.jsonl") if self._tmpdir else None
+            future = self._pool.submit(_scan_in_worker, (ref, per_worker, tmp))
+            future.add_done_callback(self._when_done(i, ref))
+            self._futures.append((i, ref, future))
+            plan.append((i, ref, None, future))
+        for i, ref, stored, future in plan:  # in discovery order, whatever order they finish in
+            if stored is not None:
+                lines = self.store.findings(stored) if self.findings is not None else None
+                self._take(stored.entries, stored.excluded, stored.unsupported, lines)
+                continue
+            entries, tmp, excluded, unsupported = future.result()
+            self._finish(i, ref, future)  # in case its callback has not run yet
+            if tmp:
+                with open(tmp, encoding="utf-8") as fh:
+                    self._take(entries, excluded, unsupported, fh)
+                os.unlink(tmp)
+            else:
+                self._take(entries, excluded, unsupported)
+        pool, self._pool = self._pool, None
+        pool.shutdown()
+
+    def _when_done(self, i: int, ref: SourceRef) -> Callable:
+        def done(future) -> None:  # runs in the pool's thread
+            if not future.cancelled() and future.exception() is None:
+                # An error (a full disk) is raised when the main thread finishes it again.
+                with contextlib.suppress(Exception):
+                    self._finish(i, ref, future)
+
+        return done
+
+    def _finish(self, i: int, ref: SourceRef, future) -> None:
+        """A worker finished ``ref``: record it in the state (once), count it, tell progress."""
+        with self._lock:
+            if i in self._finished:
+                return
+            entries, tmp, excluded, unsupported = future.result()
+            if self.store is not None:
+                self.store.record(ref, entries, excluded, unsupported, findings_file=tmp)
+            self._finished.add(i)
+            self.done += 1
+            if self.progress is not None:  # thread-safe
+                rows = sum(t["rows_scanned"] for e in entries for t in e["tables"])
+                self.progress.source_done(ref.size or 0, rows)
+
+    def _tell(self) -> int | None:
+        try:
+            return self.findings.tell() if self.findings.seekable() else None
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    def stop(self) -> None:
+        """Interrupted: keep what finished, stop the workers, cut the findings stream back
+        to the end of the last finished source (when it is a file), so no source is half in it."""
+        if self._pool is not None:
+            for _, _, future in self._futures:
+                future.cancel()
+            for i, ref, future in self._futures:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    with contextlib.suppress(Exception):  # keep what can be kept
+                        self._finish(i, ref, future)
+            _stop_pool(self._pool)
+            self._pool = None
+        elif self.store is not None:
+            self.store.abandon()  # the source being scanned
+        if self.findings is not None and self._mark is not None:
+            try:
+                self.findings.seek(self._mark)
+                self.findings.truncate()
+            except (OSError, ValueError):
+                pass
+
+    def close(self) -> None:
+        if self._pool is not None:  # another error: let running sources end, drop the rest
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.progress is not None:
+            self.progress.close()
+        if self.store is not None:
+            self.store.close()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+def _open_state(state, scanner: _Scanner, found: Discovery):
+    """The run's :class:`~pii_scan.state.ScanState`, opened for this configuration (or None).
+    A resumed run keeps the first run's scan date."""
+    if state is None:
+        return None
+    from .state import ScanState, run_config
+
+    store = state if isinstance(state, ScanState) else ScanState(state)
+    today = scanner.options.today.isoformat()
+    date = store.open(run_config(scanner), today, sources=len(found.sources), errors=found.errors)
+    if date != today:
+        scanner.options = dataclasses.replace(scanner.options, today=dt.date.fromisoformat(date))
+    return store
 
 
 def scan_paths(
@@ -365,6 +638,7 @@ def scan_paths(
     options: ScanOptions | None = None,
     findings: IO[str] | None = None,
     progress=None,
+    state=None,
 ) -> dict:
     """Scan files, folders and globs; returns the report dict (``pii-scan/report/v1``).
 
@@ -373,54 +647,29 @@ def scan_paths(
     ``source_done(nbytes, rows)``, ``rows(n)``, ``close()``), such as
     :class:`pii_scan.progress.Progress`.  With ``options.workers`` > 1 the sources are scanned
     in that many processes; the report lists them in the same order either way.
+
+    ``state``: a file (or a :class:`pii_scan.state.ScanState`) where every finished source is
+    checkpointed; sources found there, finished and unchanged since, are taken from it instead
+    of being read again, so that a killed scan resumes and ends with the same report.  A state
+    written with other settings raises :class:`pii_scan.state.StateError`.
+
+    On KeyboardInterrupt the workers are stopped, a findings file is cut back to the end of
+    the last source written whole, and :class:`ScanInterrupted` says how far the scan got.
     """
     options = options or ScanOptions()
     scanner = _Scanner(options)  # fails early on a bad policy
     found = discover(paths, include=options.include, exclude=options.exclude)
-    emit = _writer(findings) if findings is not None else None
-    sources: list[dict] = []
-    if progress is not None:
-        progress.start(len(found.sources), sum(ref.size or 0 for ref in found.sources))
-
-    def when_done(ref: SourceRef) -> Callable:
-        def done(future) -> None:  # runs in the pool's thread: progress is thread-safe
-            if future.cancelled() or future.exception() is not None:
-                return
-            rows = sum(t["rows_scanned"] for e in future.result()[0] for t in e["tables"])
-            progress.source_done(ref.size or 0, rows)
-
-        return done
-
+    store = _open_state(state, scanner, found)
+    run = _Run(scanner, found, findings, progress, store)
     try:
-        if options.workers > 1 and len(found.sources) > 1:
-            # One thread per worker process: the processes already use the cores.
-            per_worker = dataclasses.replace(options, threads=1)
-            with ProcessPoolExecutor(max_workers=options.workers) as pool:
-                futures = []
-                for ref in found.sources:
-                    future = pool.submit(_scan_in_worker, (ref, per_worker, findings is not None))
-                    if progress is not None:
-                        future.add_done_callback(when_done(ref))
-                    futures.append(future)
-                for future in futures:  # in discovery order, whatever order they finish in
-                    entries, tmp, excluded, unsupported = future.result()
-                    sources.extend(entries)
-                    found.excluded += excluded
-                    found.unsupported.extend(unsupported)
-                    if tmp:
-                        with open(tmp, encoding="utf-8") as fh:
-                            for line in fh:
-                                findings.write(line)
-                        os.unlink(tmp)
-        else:
-            on_rows = progress.rows if progress is not None else None
-            for ref in found.sources:
-                sources.extend(scanner.scan_source(ref, emit=emit, found=found, on_rows=on_rows))
-                if progress is not None:
-                    progress.source_done(ref.size or 0, 0)
+        run.go()
+    except KeyboardInterrupt:
+        run.stop()
+        where = store.path if store is not None else None
+        raise ScanInterrupted(run.done, len(found.sources), where) from None
     finally:
-        if progress is not None:
-            progress.close()
+        run.close()
+    sources = run.sources
     errors = list(found.errors)
     errors += [{"path": s["path"], "error": s["error"]} for s in sources if s["status"] == "error"]
     return build_report(scanner, sources, errors, found)
@@ -444,6 +693,7 @@ def build_report(scanner: _Scanner, sources: list[dict], errors: list[dict], fou
         "scanned_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "scan_date": options.today.isoformat(),
         "sample_rows": options.max_rows() or 0,
+        "masking": masker_for(options).label,
         "thresholds": {k: v for k, v in scanner.cfg.items() if not k.startswith("default_")},
         "summary": {
             "sources": len(sources),

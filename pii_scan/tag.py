@@ -7,10 +7,11 @@
 * CSV/TSV and JSON Lines have no schema metadata: the output is the input (byte for byte when
   nothing is dropped or masked) and a sidecar ``OUTPUT.pii.json`` carries the same tags.
 * ``drop="sensitive"`` removes every column at or above that tier; ``mask="general"`` replaces
-  the values of the remaining columns at or above that tier, with
-  :func:`pii_scan.report.mask.mask` (``method="mask"``) or with a keyed hash
-  (``method="hash"``: HMAC-SHA256 under a secret key, the first 16 hex digits, so equal values
-  stay joinable across exports without being readable). Masked columns become strings.
+  the values of the remaining columns at or above that tier with the shared
+  :class:`pii_scan.report.mask.Masker` of ``method``: ``mask`` (entity-aware, as in reports),
+  ``hash`` (``h:`` and 16 hex digits of HMAC-SHA256 under a secret key: equal values stay
+  joinable across exports and scan reports made with the same key without being readable) or
+  ``redact``. Masked columns become strings.
 
 The verdicts come from a saved report (the entry of the same source) or from scanning the
 input. Nested fields are addressed by dotted paths (``user.phone``), as in the report.
@@ -19,8 +20,6 @@ input. Nested fields are addressed by dotted paths (``user.phone``), as in the r
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import json
 import shutil
@@ -30,7 +29,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .report.mask import mask as mask_value
+from .report.mask import Masker, MaskingError, make_masker
+from .sources.base import reason
 from .sources.encoding import detect_encoding
 
 SIDECAR_SCHEMA = "pii-scan/tags/v1"
@@ -108,30 +108,30 @@ def find_source(report: dict, path: str | Path) -> dict:
     raise TagError(f"the report has no (unique) entry for {path}")
 
 
-def _key(secret: bytes | None) -> Callable[[str], str]:
-    if not secret:
-        raise TagError("hash masking needs a secret key (see --key-env)")
-
-    def keyed(value: str) -> str:
-        return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-    return keyed
+METHODS = ("mask", "hash", "redact")
 
 
-def _masker(method: str, secret: bytes | None) -> Callable[[str], str]:
-    """A function masking one value, labelled (``.label``) for the metadata."""
-    if method == "mask":
+def _masker(method: str, secret: bytes | None) -> Masker:
+    """The shared masker of ``method``; its ``label`` (``mask``, ``hash:<key id>``,
+    ``redact``) goes into the metadata, as ``masking`` does into scan reports."""
+    if method not in METHODS:
+        raise TagError(f"unknown masking method {method!r}")
+    try:
+        return make_masker(method, secret)
+    except MaskingError as exc:
+        raise TagError(str(exc)) from None
 
-        def masked(value: str) -> str:
-            return mask_value(value)
 
-        masked.label = "mask"
-        return masked
-    if method == "hash":
-        keyed = _key(secret)
-        keyed.label = "hmac-sha256"
-        return keyed
-    raise TagError(f"unknown masking method {method!r}")
+def _for(masker: Masker | None, verdict: dict | None) -> Callable[[str], str] | None:
+    """``masker`` bound to a column's entity (masking is entity-aware)."""
+    if masker is None:
+        return None
+    entity = (verdict or {}).get("entity")
+
+    def one(value: str) -> str:
+        return masker(value, entity)
+
+    return one
 
 
 def _at_least(tier: str, level: str | None) -> bool:
@@ -178,7 +178,7 @@ def tag_file(
         "source": str(src),
         "dropped": sorted(c for c, a in actions.items() if a == "drop"),
         "masked": sorted(c for c, a in actions.items() if a == "mask"),
-        "mask_method": ("hmac-sha256" if method == "hash" else "mask") if masker else None,
+        "mask_method": masker.label if masker else None,
     }
     result = TagResult(dst, fmt, None, dropped=info["dropped"], masked=info["masked"])
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -186,9 +186,9 @@ def tag_file(
         result.tagged = _tag_arrow(src, dst, fmt, verdicts, actions, masker, info)
     else:
         if fmt == "csv":
-            _copy_csv(src, dst, actions, masker)
+            _copy_csv(src, dst, actions, masker, verdicts)
         else:
-            _copy_jsonl(src, dst, actions, masker)
+            _copy_jsonl(src, dst, actions, masker, verdicts)
         result.sidecar = _write_sidecar(dst, verdicts, actions, info)
         result.tagged = [c for c, a in actions.items() if a != "drop"]
     return result
@@ -214,7 +214,7 @@ def _read_arrow(src: Path, fmt: str) -> pa.Table:
 
         return feather.read_table(src)
     except (pa.ArrowException, OSError) as exc:
-        raise TagError(f"cannot read {src.name}: {exc}") from None
+        raise TagError(f"cannot read {src.name}: {reason(exc)}") from None
 
 
 def _mask_array(arr: pa.Array, masker: Callable[[str], str]) -> pa.Array:
@@ -261,7 +261,7 @@ def _transform(
     meta = dict(fld.metadata or {})
     meta.update(_tags(v))
     if action == "mask":
-        arr = _mask_array(arr, masker)
+        arr = _mask_array(arr, _for(masker, v))
         fld = fld.with_type(pa.string())
         meta[b"pii.masked"] = masker.label.encode()
     tagged.append(name)
@@ -296,27 +296,40 @@ def _tag_arrow(src, dst, fmt, verdicts, actions, masker, info) -> list[str]:
 
 
 # -- text formats -------------------------------------------------------------------------
-def _copy_csv(src: Path, dst: Path, actions: dict[str, str], masker) -> None:
+def _decode(raw: bytes, codec: str, src: Path) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:  # its message would quote the bytes
+        raise TagError(f"cannot copy {src.name}: {reason(exc)}") from None
+
+
+def _copy_csv(src: Path, dst: Path, actions: dict[str, str], masker, verdicts=None) -> None:
     if all(a == "keep" for a in actions.values()):
         shutil.copyfile(src, dst)
         return
     raw = src.read_bytes()
     codec = detect_encoding(raw[:65536])
     delimiter = "\t" if src.suffix.lower() == ".tsv" else ","
-    rows = csv.reader(io.StringIO(raw.decode(codec), newline=""), delimiter=delimiter)
+    rows = csv.reader(io.StringIO(_decode(raw, codec, src), newline=""), delimiter=delimiter)
     header = next(rows, None)
     if header is None:
         shutil.copyfile(src, dst)
         return
     keep = [i for i, name in enumerate(header) if actions.get(name) != "drop"]
-    masked = {i for i, name in enumerate(header) if actions.get(name) == "mask"}
+    masked = {
+        i: _for(masker, (verdicts or {}).get(name))
+        for i, name in enumerate(header)
+        if actions.get(name) == "mask"
+    }
     with dst.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
         w.writerow([header[i] for i in keep])
         for row in rows:
             w.writerow(
                 [
-                    (masker(row[i]) if i in masked and row[i] else row[i]) if i < len(row) else ""
+                    (masked[i](row[i]) if i in masked and row[i] else row[i])
+                    if i < len(row)
+                    else ""
                     for i in keep
                 ]
             )
@@ -350,15 +363,19 @@ def _mask_json(value, masker):
     return masker(text)
 
 
-def _copy_jsonl(src: Path, dst: Path, actions: dict[str, str], masker) -> None:
-    edits = [(name.split("."), a) for name, a in actions.items() if a != "keep"]
+def _copy_jsonl(src: Path, dst: Path, actions: dict[str, str], masker, verdicts=None) -> None:
+    edits = [
+        (name.split("."), a, _for(masker, (verdicts or {}).get(name)))
+        for name, a in actions.items()
+        if a != "keep"
+    ]
     if not edits:
         shutil.copyfile(src, dst)
         return
     raw = src.read_bytes()
     codec = detect_encoding(raw[:65536])
     with dst.open("w", encoding="utf-8", newline="\n") as fh:
-        for line in raw.decode(codec).splitlines():
+        for line in _decode(raw, codec, src).splitlines():
             if not line.strip():
                 fh.write(line + "\n")
                 continue
@@ -367,8 +384,8 @@ def _copy_jsonl(src: Path, dst: Path, actions: dict[str, str], masker) -> None:
             except json.JSONDecodeError:
                 fh.write(line + "\n")  # not ours to repair; the scan reported it
                 continue
-            for path, action in edits:
-                _edit(obj, path, action, masker)
+            for path, action, col_masker in edits:
+                _edit(obj, path, action, col_masker)
             fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 

@@ -98,6 +98,11 @@ def test_findings_follow_the_contract_and_are_masked(scanned):
         assert "*" in f["value"]
 
 
+def test_the_report_records_how_values_are_shown(scanned):
+    report, _ = scanned
+    assert report["masking"] == "mask"  # or "hash:<key id>", "redact", "none" (--reveal)
+
+
 def test_revealed_findings_slice_back_to_the_text_line(tmp_path):
     findings = tmp_path / "f.jsonl"
     text = SAMPLES / "support_chat.txt"

@@ -100,7 +100,10 @@ def test_mask_general_and_keyed_hash(tmp_path, expected):
     assert proc.returncode == 0, proc.stderr
     sensitive = next(n for n, c in expected.items() if c["tier"] == "sensitive")
     col = pq.read_table(hashed)[sensitive].to_pylist()
-    assert any(col) and all(v is None or len(v) == 16 for v in col)
+    # The shared keyed hash of scan --masking hash: h: and 16 hex digits, the key's id recorded.
+    assert any(col) and all(v is None or (v[:2] == "h:" and len(v) == 18) for v in col)
+    label = pq.read_table(hashed).schema.field(sensitive).metadata[b"pii.masked"]
+    assert label.startswith(b"hash:") and b"s3cret" not in label
     again = tmp_path / "again.parquet"
     assert run(*args[:3], str(again), *args[4:], env={"PII_SCAN_TAG_KEY": "s3cret"}).returncode == 0
     assert pq.read_table(again)[sensitive].to_pylist() == col  # keyed: stable, joinable

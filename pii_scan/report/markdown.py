@@ -17,6 +17,7 @@ import re
 
 from ..classify.policy import categories
 from . import inventory as inv
+from .mask import values_note
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 
@@ -102,7 +103,7 @@ def to_markdown(report: dict) -> str:
         "",
         "---",
         f"分类阈值 Classification thresholds: {md(_kv(report.get('thresholds', {})))}. "
-        f"{md(title.get('source', ''))}. Values are masked unless the scan used --reveal.",
+        f"{md(title.get('source', ''))}. {md(values_note(report))}",
         "",
     ]
     return "\n".join(lines)

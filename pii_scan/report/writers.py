@@ -183,6 +183,7 @@ def _summary_items(report: dict):
     yield "scan_date", report.get("scan_date", "")
     yield "scanned_at", report.get("scanned_at", "")
     yield "sample_rows", report.get("sample_rows", "")
+    yield "masking", report.get("masking", "")
     for key in ("sources", "tables", "columns"):
         yield key, s.get(key, 0)
     for tier, n in s.get("columns_by_tier", {}).items():

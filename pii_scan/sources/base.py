@@ -10,29 +10,43 @@ messages.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import os
 import re
+import stat
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
+    "RECORD_MEMORY_FACTOR",
     "ColumnNamer",
     "Limits",
     "SourceError",
     "SourceRef",
     "TableStream",
+    "TimeBudget",
+    "check_cells",
     "check_limits",
+    "check_time",
     "dedupe_names",
+    "file_kind",
     "guarded",
+    "human_mib",
     "limit_batches",
     "open_binary",
     "owned",
     "read_chunk",
     "reason",
+    "record_bytes",
+    "record_cap",
+    "time_budget",
 ]
 
 #: The longest error reason we pass on; pyarrow messages can be long.
@@ -80,6 +94,103 @@ class Limits:
 
     max_ratio: float = 100.0
     max_bytes: int = 16 << 30
+    #: The longest line, CSV row or JSON value a text reader holds (0: the readers' own caps,
+    #: 64 MiB); a longer one fails the source.  The scanner derives it from its per-source
+    #: memory budget (``--source-memory``), since matching a cell takes ~45 bytes per byte.
+    max_record_bytes: int = 0
+
+
+#: Bytes of memory a source needs per byte of its longest record: matching one cell takes
+#: about 45 bytes per byte in the core (offsets, folded copies), and readers hold a few copies.
+RECORD_MEMORY_FACTOR = 64
+
+
+def record_bytes(memory: int) -> int:
+    """The longest record a per-source memory budget of ``memory`` bytes allows (0: no cap).
+
+    >>> record_bytes(1 << 30) >> 20
+    16
+    """
+    return max(memory // RECORD_MEMORY_FACTOR, 1 << 10) if memory and memory > 0 else 0
+
+
+def record_cap(limits: Limits, own: int) -> int:
+    """The record-size cap of a reader whose own (hard) cap is ``own`` bytes: the smaller of
+    ``own`` and ``limits.max_record_bytes`` when that is set."""
+    wanted = limits.max_record_bytes
+    return min(own, wanted) if wanted and wanted > 0 else own
+
+
+def check_cells(batch: pa.RecordBatch, cap: int) -> None:
+    """Raise :class:`SourceError` when a value of ``batch`` is longer than ``cap`` bytes (the
+    record cap of the memory budget; 0: no check).  Matching takes ~45 bytes per byte of a
+    value, so this is checked before a batch is matched, whatever reader produced it."""
+    if not cap or cap <= 0:
+        return
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        if len(column) == 0 or column.nbytes <= cap:
+            continue
+        longest = pc.max(pc.binary_length(column)).as_py() or 0
+        if longest > cap:
+            raise SourceError(
+                f"a value of column {name} is longer than {human_mib(cap)} (--source-memory)"
+            )
+
+
+def human_mib(n: int) -> str:
+    """``16 MiB``, ``1.5 MiB``, ``512 KiB``: how the record caps are named in messages."""
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):g} MiB"
+    if n >= 1 << 10:
+        return f"{n / (1 << 10):g} KiB"
+    return f"{n} bytes"
+
+
+# --------------------------------------------------------------------------- time budget
+
+
+class TimeBudget:
+    """A per-source time budget: :meth:`check` raises :class:`SourceError` once ``seconds``
+    have passed since it was made (``seconds`` 0 or None: no budget)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds or 0
+        self.deadline = time.monotonic() + self.seconds if self.seconds > 0 else None
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    def check(self) -> None:
+        if self.expired():
+            raise SourceError(
+                f"stopped: took longer than {self.seconds:g} s (time budget, --source-timeout)"
+            )
+
+
+_BUDGET: contextvars.ContextVar[TimeBudget | None] = contextvars.ContextVar(
+    "pii_scan_time_budget", default=None
+)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[TimeBudget]:
+    """Run the block under a per-source :class:`TimeBudget`, which :func:`check_time` (called
+    by the readers' read loops) and the scanner (between batches) enforce."""
+    budget = TimeBudget(seconds)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def check_time() -> None:
+    """Raise :class:`SourceError` when the current source's time budget is spent."""
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.check()
 
 
 @dataclass
@@ -125,23 +236,89 @@ def _one_line(text: str) -> str:
     return line or "unreadable source"
 
 
+# What may be a value inside a library's message: quoted text (Python's "invalid literal for
+# int() with base 10: '110105...'", KeyError('张三'), sqlite's near "...": syntax error, pyarrow's
+# "In CSV column #2: ... '...'"), bytes literals, e-mail addresses, runs of 7 or more digits
+# (possibly grouped by spaces or dashes), Han text, and pyarrow's JSON "row" dumps.
+_VALUE_LIKE = re.compile(
+    r"""b?(?<![A-Za-z])'[^'\n]*'"""  # 'quoted' (not the apostrophe of "can't")
+    r'|b?"[^"\n]*"'  # "quoted"
+    r"|\S+@\S+"  # e-mail
+    r"|\d(?:[\s\-]?\d){6,}"  # 7+ digits, also 138 0013 8000 (full-width too: \d is Unicode)
+    r"|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+"  # Han, kana, Hangul, full-width
+)
+
+
+def scrub_values(text: str) -> str:
+    """``text`` with whatever may be a cell value replaced by ``…`` (for messages of other
+    libraries that do not come as an exception, such as a Spark job's failure text)."""
+    return _VALUE_LIKE.sub("…", text)
+
+
 def reason(exc: BaseException) -> str:
     """A short, single-line description of ``exc`` that carries no cell values.
 
-    pyarrow appends the offending row's text to some CSV errors; that part is cut.
+    pyarrow appends the offending row's text to some CSV errors; that part is cut. A decoding
+    error keeps its codec and reason, not the bytes. Anything else that may be a value (quoted
+    text, long digit runs, e-mail addresses, Han text) is replaced by ``…``: library messages
+    quote the input they choke on.
+
+    >>> reason(ValueError("invalid literal for int() with base 10: '110105199003071239'"))
+    'invalid literal for int() with base 10: …'
+    >>> reason(pa.ArrowInvalid("CSV parse error: Expected 3 columns, got 2: 张三,13800138000"))
+    'CSV parse error: Expected 3 columns, got 2'
+    >>> reason(UnicodeDecodeError("utf-8", bytes([0xE5, 0xBC, 0xA0, 0xFF]), 3, 4, "bad byte"))
+    'cannot decode utf-8 text: bad byte'
     """
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+        return scrub_values(exc.strerror)
+    if isinstance(exc, UnicodeError):
+        codec = getattr(exc, "encoding", None) or "the"
+        why = getattr(exc, "reason", None) or "invalid data"
+        verb = "encode" if isinstance(exc, UnicodeEncodeError) else "decode"
+        return scrub_values(f"cannot {verb} {codec} text: {why}")
     text = _CSV_ROW_TEXT.sub(r"\1", _one_line(str(exc)))
-    return text
+    if isinstance(exc, (NameError, AttributeError, ImportError)):
+        return text  # a bug: the names quoted are the program's, and say where it is
+    return scrub_values(text)
 
 
 def open_binary(location: str) -> BinaryIO:
-    """Open ``location`` for binary reading, raising :class:`SourceError` on failure."""
+    """Open ``location`` for binary reading, raising :class:`SourceError` on failure.
+
+    Only regular files are opened: a FIFO, device or socket put in a file's place after
+    discovery fails (``cannot open file: not a regular file (a FIFO)``) instead of blocking
+    (the file is opened non-blocking and checked before it is read)."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    nonblock = getattr(os, "O_NONBLOCK", 0)
     try:
-        return open(location, "rb")
+        fd = os.open(location, flags | nonblock)
     except OSError as exc:
         raise SourceError(f"cannot open file: {reason(exc)}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise SourceError(f"cannot open file: not a regular file ({file_kind(mode)})")
+        if nonblock:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, from its ``st_mode``."""
+    for test, kind in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "a special file"
 
 
 def read_chunk(f: BinaryIO, size: int) -> bytes:

@@ -28,7 +28,14 @@ Details:
   A row larger than a block makes the reader start over with 8x larger blocks (up to
   ``MAX_BLOCK_BYTES``), skipping the rows it already produced.
 * Encoding is decided from the first 64 KiB (:mod:`~pii_scan.sources.encoding`); pyarrow
-  transcodes non-UTF-8 input.  Invalid UTF-8 further into a file fails the source.
+  transcodes non-UTF-8 input.  When a file detected as UTF-8 turns out to hold invalid UTF-8
+  further on (rows appended in GB18030, stray bytes), the reader starts over, skipping the
+  rows it produced, with the text repaired line by line
+  (:func:`~pii_scan.sources.encoding.repair_lines`: GB18030 lines decoded as such, other
+  invalid bytes replaced by U+FFFD).
+* A row (or header) longer than the record cap (``MAX_BLOCK_BYTES``, or less from the
+  source's :class:`~pii_scan.sources.base.Limits`, set by ``--source-memory``) fails the
+  source with a reason; the rows before it are scanned.
 """
 
 from __future__ import annotations
@@ -47,12 +54,15 @@ import pyarrow.csv as pacsv
 from .base import (
     SourceError,
     TableStream,
+    check_time,
     dedupe_names,
     guarded,
+    human_mib,
     limit_batches,
     read_chunk,
+    record_cap,
 )
-from .encoding import HEAD_BYTES, text_encoding
+from .encoding import HEAD_BYTES, repair_lines, text_encoding
 from .inputs import Input, skip
 
 __all__ = ["read_delimited", "sniff_delimiter", "sniff_header"]
@@ -82,9 +92,10 @@ def read_delimited(
     delimiter = _FIXED.get(src.ref.format) or sniff_delimiter(sample, complete)
     records = _records(sample, delimiter, complete)
     has_header = sniff_header(records)
+    cap = record_cap(src.limits, MAX_BLOCK_BYTES)
     with src.open() as f:
         skip(f, bom)
-        names, header_bytes = _read_header(f, codec, delimiter)
+        names, header_bytes = _read_header(f, codec, delimiter, min(cap, MAX_HEADER_CHARS))
     if has_header:
         columns = dedupe_names(names)
         offset = bom + header_bytes
@@ -200,12 +211,15 @@ def sniff_header(records: list[list[str]]) -> bool:
 # --------------------------------------------------------------------------- header
 
 
-def _read_header(f: BinaryIO, codec: str, delimiter: str) -> tuple[list[str], int]:
+def _read_header(
+    f: BinaryIO, codec: str, delimiter: str, cap: int = MAX_HEADER_CHARS
+) -> tuple[list[str], int]:
     """Parse the first non-blank record: ``(names, bytes used incl. blank lines)``."""
     decoder = codecs.getincrementaldecoder(codec)("strict")
     text = ""
     want = 64 * 1024
     while True:
+        check_time()
         chunk = read_chunk(f, want)
         eof = not chunk
         try:
@@ -219,8 +233,8 @@ def _read_header(f: BinaryIO, codec: str, delimiter: str) -> tuple[list[str], in
             return row, len(text[:used].encode(codec))
         if eof:
             raise SourceError("no header row")
-        if len(text) > MAX_HEADER_CHARS:
-            raise SourceError("header row is longer than 8 MiB")
+        if len(text) > cap:
+            raise SourceError(f"header row is longer than {human_mib(cap)}")
         want = min(want * 2, 4 << 20)
 
 
@@ -281,13 +295,19 @@ def _body(
     delimiter: str,
     stream: TableStream,
 ) -> Iterator[pa.RecordBatch]:
-    """Record batches after the header; restarts with larger blocks when a row is too big."""
-    block = CSV_BLOCK_BYTES
+    """Record batches after the header; restarts with larger blocks when a row is too big,
+    and with repaired text when UTF-8 turns invalid."""
+    cap = record_cap(src.limits, MAX_BLOCK_BYTES)
+    block = min(CSV_BLOCK_BYTES, cap)
     produced = 0
+    repair = False
     while True:
         to_skip = produced
         try:
-            for batch in _read_body(src, offset, columns, codec, delimiter, stream, block):
+            for batch in _read_body(
+                src, offset, columns, codec, delimiter, stream, block, repair=repair
+            ):
+                check_time()
                 if to_skip:
                     if batch.num_rows <= to_skip:
                         to_skip -= batch.num_rows
@@ -301,12 +321,18 @@ def _body(
             message = str(exc)
             if "Empty CSV file" in message and not produced:
                 return  # only blank lines after the header
-            if "straddl" in message and block < MAX_BLOCK_BYTES:
-                block *= 8
+            if "straddl" in message and block < cap:
+                block = min(block * 8, cap)
                 stream.reset_skipped()  # the new pass counts them again
                 continue
             if "straddl" in message:
-                raise SourceError("a row is larger than 64 MiB") from None
+                raise SourceError(
+                    f"a row is larger than {human_mib(cap)} (--source-memory)"
+                ) from None
+            if "invalid UTF8" in message and codec == "utf-8" and not repair:
+                repair = True  # read again, line by line: GB18030 rows, U+FFFD for the rest
+                stream.reset_skipped()
+                continue
             if "invalid UTF8" in message:
                 raise SourceError(
                     f"invalid {codec} text after the first 64 KiB (force the encoding)"
@@ -322,6 +348,8 @@ def _read_body(
     delimiter: str,
     stream: TableStream,
     block: int,
+    *,
+    repair: bool = False,
 ) -> Iterator[pa.RecordBatch]:
     def on_invalid_row(row: object) -> str:
         stream.count_skipped()
@@ -350,6 +378,8 @@ def _read_body(
         check_utf8=True,
     )
     source: Any = src.open_at(offset)
+    if repair:
+        source = _Repaired(source)
     with source:
         if _at_end(source):
             return
@@ -363,6 +393,56 @@ def _read_body(
             yield from reader
         finally:
             reader.close()
+
+
+class _Repaired(io.RawIOBase):
+    """The UTF-8 text of a stream of mixed or broken text, repaired line by line
+    (:func:`~pii_scan.sources.encoding.repair_lines`); ``peek(1)`` says if anything is left."""
+
+    _READ = 1 << 20
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._buf = b""
+        self._pos = 0
+        self._carry = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        while self._pos >= len(self._buf) and not self._eof:
+            check_time()
+            chunk = self._inner.read(self._READ)
+            if not chunk:
+                self._eof = True
+                data, self._carry = self._carry, b""
+            else:
+                data = self._carry + chunk
+                cut = data.rfind(b"\n") + 1
+                if cut == 0 and len(data) < 4 * self._READ:
+                    self._carry = data
+                    continue
+                cut = cut or len(data)  # a very long line is repaired piece by piece
+                data, self._carry = data[:cut], data[cut:]
+            self._buf, self._pos = repair_lines(data), 0
+
+    def peek(self, size: int = 1) -> bytes:
+        self._fill()
+        return self._buf[self._pos : self._pos + max(size, 1)]
+
+    def readinto(self, buffer: Any) -> int:
+        self._fill()
+        n = min(len(buffer), len(self._buf) - self._pos)
+        buffer[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+        super().close()
 
 
 def _at_end(source: Any) -> bool:

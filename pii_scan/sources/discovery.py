@@ -5,8 +5,9 @@ Each command-line path is one of
 * an existing file: scanned as given (its format from the extension); an unsupported
   extension is an error entry, since the user named it;
 * an existing folder: walked recursively, in sorted order, without following symbolic links to
-  folders (so link loops cannot hang the walk) and skipping hidden entries (names starting with
-  ``.``, such as ``.git``); files of an unsupported format are listed in
+  folders (so link loops cannot hang the walk; a link to a folder that holds the link itself
+  is listed as an error, ``symbolic link loop``) and skipping hidden entries (names starting
+  with ``.``, such as ``.git``); files of an unsupported format are listed in
   :attr:`Discovery.unsupported`;
 * a glob pattern (``*``, ``?``, ``[...]``; a ``**`` component matches any number of folders):
   expanded here with the same walk, so it also never follows folder links; a matching folder
@@ -25,6 +26,11 @@ Display paths are the path as given, or the given folder joined with the relativ
 the relative path for ``.``).  A file reached twice (two arguments, or a link) is listed once.
 Sources are sorted by display path, so the order does not depend on the order or the shell's
 expansion of the arguments.
+
+Files that are not regular files are never opened (a FIFO with no writer, or a link to
+``/dev/zero``, would stall the scan): each is an error entry, ``not a regular file (a FIFO)``,
+``(a character device)``, and so on; a file link that loops is ``symbolic link loop``, one whose
+target is missing ``broken symbolic link``.
 
 Beyond plain files:
 
@@ -45,15 +51,17 @@ Beyond plain files:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from .base import SourceError, SourceRef
+from .base import SourceError, SourceRef, file_kind
 from .inputs import COMPRESSIONS, is_uri, resolve_uri
 
 __all__ = ["ARCHIVE_FORMATS", "FORMATS", "Discovery", "detect", "detect_format", "discover"]
@@ -315,16 +323,20 @@ class _Finder:
         self._seen.add(key)
         if self.filtered(rel, os.path.basename(rel)):
             return
-        if not os.path.exists(location):
-            self.error(display, "broken symbolic link")
-            return
-        if not os.path.isfile(location):
-            self.error(display, "not a regular file")
-            return
         try:
-            size: int | None = os.path.getsize(location)
-        except OSError:
-            size = None
+            info = os.stat(location)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self.error(display, "symbolic link loop")
+            elif os.path.islink(location):
+                self.error(display, "broken symbolic link")
+            else:  # gone since it was listed, or not allowed to look
+                self.error(display, f"cannot open file: {exc.strerror or exc}")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            self.error(display, f"not a regular file ({file_kind(info.st_mode)})")
+            return
+        size: int | None = info.st_size
         self.accept(display, location, rel, explicit=explicit, size=size, folder=folder)
 
 
@@ -398,6 +410,20 @@ def _may_match_below(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     )
 
 
+def _loops(dirpath: str, name: str) -> bool:
+    """True if ``dirpath/name`` is a symbolic link to ``dirpath`` or a folder above it (os.walk
+    lists links to folders among the folders, and does not follow them)."""
+    path = os.path.join(dirpath, name)
+    if not os.path.islink(path):
+        return False
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError as exc:  # a loop of links, or a dangling one
+        return exc.errno == errno.ELOOP
+    here = os.path.realpath(dirpath)
+    return here == target or here.startswith(target.rstrip(os.sep) + os.sep)
+
+
 def _walk(
     folder: str, pattern: tuple[str, ...] | None, finder: _Finder
 ) -> Iterator[tuple[str, str]]:
@@ -419,6 +445,11 @@ def _walk(
         for name in sorted(dirnames):
             rel = prefix + name
             if name.startswith(".") or finder.excluded_dir(rel, name):
+                continue
+            if _loops(dirpath, name):
+                finder.error(
+                    _display(folder, rel), "symbolic link loop (a link to a folder above it)"
+                )
                 continue
             if not whole:
                 parts = tuple(rel.split("/"))

@@ -16,7 +16,14 @@ Excel's "Unicode text" export.  The rule:
    characters and punctuation (Big5 text read as GBK gives kana, symbols and rare
    characters instead), else as Big5 when it decodes as Big5 -> ``gb18030`` or ``cp950``;
 5. else UTF-16 without a mark and without any ASCII character, when it decodes to Chinese;
-6. else the source is not text we can read: :class:`SourceError`.
+6. else the source is not text we can read: :class:`SourceError` (plain text, read
+   leniently, is then taken as UTF-8 with its invalid bytes replaced).
+
+Files are not always one encoding: rows appended by an old Windows tool to a UTF-8 export
+are GB18030, and stray bytes turn up anywhere.  :func:`repair_lines` decodes such data line
+by line (UTF-8 when a line is valid UTF-8, else GB18030 when it is valid GB18030, else
+UTF-8 with U+FFFD for the invalid bytes); the readers use it past the first 64 KiB when the
+detected encoding stops fitting.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ __all__ = [
     "detect_encoding",
     "looks_binary",
     "mostly_utf8",
+    "repair_lines",
     "resolve_encoding",
     "text_encoding",
 ]
@@ -178,6 +186,13 @@ def resolve_encoding(
             raise SourceError(f"unknown encoding: {forced}") from None
     elif lenient and not head.startswith(tuple(b for b, _ in _BOMS)) and mostly_utf8(head):
         label = "utf-8" if _utf16_without_bom(head) is None else detect_encoding(head)
+    elif lenient:
+        try:
+            label = detect_encoding(head)
+        except SourceError:  # no encoding fits: UTF-8, its invalid bytes replaced
+            if b"\x00" in head[:BINARY_SNIFF_BYTES]:
+                raise
+            label = "utf-8"
     else:
         label = detect_encoding(head)
     codec = label
@@ -216,3 +231,36 @@ def text_encoding(
     if looks_binary(head, codec):
         raise SourceError("binary file")
     return label, codec, bom
+
+
+def repair_lines(data: bytes, fallback: str | None = "gb18030") -> bytes:
+    """``data`` (lines of mixed or broken text) as valid UTF-8, decided line by line: a line
+    that is valid UTF-8 is kept, one that is valid in ``fallback`` is decoded from it, and the
+    invalid bytes of the others become U+FFFD.  Valid UTF-8 is returned as it is.
+
+    >>> repair_lines("张三\\n".encode() + "李四\\n".encode("gb18030") + b"\\xff!\\n").decode()
+    '张三\\n李四\\n\ufffd!\\n'
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return data
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            out.append(line)
+            continue
+        if fallback is not None:
+            try:
+                out.append(line.decode(fallback).encode("utf-8"))
+                continue
+            except UnicodeDecodeError:
+                pass
+        out.append(line.decode("utf-8", "replace").encode("utf-8"))
+    return b"\n".join(out)

@@ -14,7 +14,9 @@ Rows follow the JSON Lines rule (:func:`~pii_scan.sources.jsonl.flatten_record`)
 objects give dotted column names (``user.contact.phone``) and arrays are looked through,
 their scalar values joined by newlines in one cell.  An element that is a scalar is a value
 of the column named by its member's key (``value`` in a top-level array).  Each element (or
-member) is parsed on its own; one larger than :data:`MAX_VALUE_CHARS` fails the source.
+member) is parsed on its own; one larger than :data:`MAX_VALUE_CHARS` (or the record cap
+from ``--source-memory``) or nested deeper than
+:data:`~pii_scan.sources.jsonl.MAX_JSON_DEPTH` levels fails the source.
 Columns are those of the first rows, and keys that first appear later are appended when met.
 """
 
@@ -32,13 +34,16 @@ from .base import (
     ColumnNamer,
     SourceError,
     TableStream,
+    check_time,
     guarded,
+    human_mib,
     limit_batches,
     read_chunk,
+    record_cap,
 )
 from .encoding import HEAD_BYTES, text_encoding
 from .inputs import Input, skip
-from .jsonl import flatten_record, read_jsonl
+from .jsonl import MAX_JSON_DEPTH, flatten_record, json_depth, read_jsonl
 
 __all__ = ["MAX_VALUE_CHARS", "is_json_lines", "read_json"]
 
@@ -68,7 +73,7 @@ def is_json_lines(text: str) -> bool:
     first_line, _, rest = stripped.partition("\n")
     try:
         obj = json.loads(first_line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     if not isinstance(obj, dict):
         return False
@@ -90,7 +95,8 @@ def read_json(
         yield from read_jsonl(src, batch_rows=batch_rows, max_rows=max_rows, encoding=encoding)
         return
     namer = ColumnNamer()
-    batches = guarded(_batches(_Document(_chars(src, bom, codec)), namer), "cannot read JSON")
+    doc = _Document(_chars(src, bom, codec), record_cap(src.limits, MAX_VALUE_CHARS))
+    batches = guarded(_batches(doc, namer), "cannot read JSON")
     first = next(batches, None)  # the columns of the first rows are known before batch one
     stream = TableStream(name=src.name, columns=namer.names, batches=iter(()), encoding=label)
 
@@ -111,6 +117,7 @@ def _chars(src: Input, bom: int, codec: str) -> Iterator[str]:
     with src.open() as f:
         skip(f, bom)
         while True:
+            check_time()
             chunk = read_chunk(f, READ_CHARS)
             try:
                 text = decoder.decode(chunk, final=not chunk)
@@ -125,8 +132,9 @@ def _chars(src: Input, bom: int, codec: str) -> Iterator[str]:
 class _Document:
     """A cursor over the text of a JSON document, read piece by piece."""
 
-    def __init__(self, chunks: Iterator[str]) -> None:
+    def __init__(self, chunks: Iterator[str], max_chars: int = MAX_VALUE_CHARS) -> None:
         self.chunks = chunks
+        self.max_chars = max_chars
         self.buf = ""
         self.pos = 0
         self.eof = False
@@ -152,8 +160,15 @@ class _Document:
         return got > 0
 
     def error(self, what: str) -> SourceError:
-        line = self.line + self.buf.count("\n", 0, self.pos)
-        return SourceError(f"invalid JSON near line {line}: {what}")
+        return SourceError(f"invalid JSON near line {self.line_no()}: {what}")
+
+    def line_no(self) -> int:
+        return self.line + self.buf.count("\n", 0, self.pos)
+
+    def nested(self) -> SourceError:
+        return SourceError(
+            f"JSON near line {self.line_no()} is nested deeper than {MAX_JSON_DEPTH} levels"
+        )
 
     def peek(self) -> str:
         """The next character that is not white space ("" at the end)."""
@@ -174,21 +189,29 @@ class _Document:
         self.peek()
         want = READ_CHARS
         while True:
+            check_time()
             try:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 if self.eof:
                     raise self.error(exc.msg) from None
-                if len(self.buf) - self.pos > MAX_VALUE_CHARS:
+                if len(self.buf) - self.pos > self.max_chars:
                     raise SourceError(
-                        f"a JSON value is larger than {MAX_VALUE_CHARS >> 20} MiB, or invalid"
+                        f"a JSON value is larger than {human_mib(self.max_chars)}, or invalid"
+                        " (--source-memory)"
                     ) from None
                 self.more(want)
-                want = min(want * 2, MAX_VALUE_CHARS)
+                want = min(want * 2, self.max_chars)
                 continue
+            except RecursionError:
+                raise self.nested() from None
             more = end == len(self.buf) and not self.eof and not isinstance(obj, (dict, list, str))
             if more and self.more():  # a number or literal may go on in the next piece
                 continue
+            if end - self.pos > 2 * MAX_JSON_DEPTH and isinstance(obj, (dict, list)):
+                text = self.buf[self.pos : end].encode("utf-8", "surrogatepass")
+                if json_depth(text) > MAX_JSON_DEPTH:
+                    raise self.nested()
             self.pos = end
             return obj
 
@@ -249,7 +272,14 @@ def _row(prefix: tuple[str, ...], element: Any) -> _Row:
 
 def _batches(doc: _Document, namer: ColumnNamer) -> Iterator[pa.RecordBatch]:
     chunk: list[dict[str, str | None]] = []
-    for row in _rows(doc):
+    rows = _rows(doc)
+    while True:
+        try:
+            row = next(rows, None)
+        except RecursionError:  # flattening a value nested deeper than the check allows
+            raise doc.nested() from None
+        if row is None:
+            break
         chunk.append({namer.name(path): text for path, text in row.items()})
         if len(chunk) >= _CHUNK_ROWS:
             yield _to_batch(chunk, namer.names)

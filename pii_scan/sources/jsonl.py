@@ -19,15 +19,22 @@ first piece are known before the first batch; a key first seen in a later piece 
 to :attr:`TableStream.columns` when its batch is produced (earlier batches simply lacked it).
 A ``.json`` file holding a JSON document rather than lines is read by
 :mod:`~pii_scan.sources.jsondoc`.
+
+Hostile lines: a line nested deeper than :data:`MAX_JSON_DEPTH` levels (checked with NumPy
+before pyarrow, whose recursive parser would overflow the C stack) or longer than the record
+cap (``MAX_LINE_BYTES``, or less from ``--source-memory``) fails the source with a reason;
+the lines before it are read.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Generator, Iterator
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
@@ -36,18 +43,31 @@ from .base import (
     ColumnNamer,
     SourceError,
     TableStream,
+    check_time,
     guarded,
+    human_mib,
     limit_batches,
     read_chunk,
+    record_cap,
 )
 from .encoding import HEAD_BYTES, text_encoding
 from .inputs import Input, skip
 from .strings import LIST_SEPARATOR, flatten_batch, format_float, typed_leaves
 
-__all__ = ["flatten_record", "read_jsonl", "record_batch"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "flatten_record",
+    "json_depth",
+    "read_jsonl",
+    "record_batch",
+    "too_deep",
+]
 
 JSON_CHUNK_BYTES = 4 << 20
 MAX_LINE_BYTES = 64 << 20
+#: The deepest nesting of objects and arrays read; deeper JSON fails the source with a reason
+#: (pyarrow's parser overflows the C stack at some thousands of levels, Python's at ~1000).
+MAX_JSON_DEPTH = 500
 _PARSE_BLOCK_BYTES = 1 << 20
 _EXACT_FLOAT = float(2**53)
 
@@ -66,7 +86,7 @@ def read_jsonl(
     label, codec, bom = text_encoding(head, encoding)
 
     namer = ColumnNamer()
-    pieces = _pieces(src, bom, codec)
+    pieces = _pieces(src, bom, codec, record_cap(src.limits, MAX_LINE_BYTES))
     batches = guarded(_batches(pieces, namer), "cannot read JSON Lines")
     # Read the first piece now so that the columns are known before the first batch.
     first = next(batches, None)
@@ -87,16 +107,24 @@ def read_jsonl(
 # --------------------------------------------------------------------------- pieces of lines
 
 
-def _pieces(src: Input, start: int, codec: str) -> Generator[tuple[int, bytes], None, None]:
-    """``(first line number, UTF-8 bytes of whole lines)`` for each piece of the file."""
+def _too_long(line: int, cap: int) -> SourceError:
+    return SourceError(f"line {line} is longer than {human_mib(cap)} (--source-memory)")
+
+
+def _pieces(
+    src: Input, start: int, codec: str, cap: int
+) -> Generator[tuple[int, bytes], None, None]:
+    """``(first line number, UTF-8 bytes of whole lines)`` for each piece of the file; a line
+    longer than ``cap`` bytes fails the source."""
     with src.open() as f:
         skip(f, start)
         if codec != "utf-8":
-            yield from _decoded_pieces(f, codec)
+            yield from _decoded_pieces(f, codec, cap)
             return
         line = 1
         carry = b""
         while True:
+            check_time()
             chunk = read_chunk(f, JSON_CHUNK_BYTES)
             if not chunk:
                 if carry.strip():
@@ -105,20 +133,23 @@ def _pieces(src: Input, start: int, codec: str) -> Generator[tuple[int, bytes], 
             data = carry + chunk if carry else chunk
             cut = data.rfind(b"\n") + 1
             if cut == 0:
-                if len(data) > MAX_LINE_BYTES:
-                    raise SourceError(f"line {line} is longer than {MAX_LINE_BYTES >> 20} MiB")
+                if len(data) > cap:
+                    raise _too_long(line, cap)
                 carry = data
                 continue
             piece, carry = data[:cut], data[cut:]
+            if len(carry) > cap:
+                raise _too_long(line + piece.count(b"\n"), cap)
             yield line, piece
             line += piece.count(b"\n")
 
 
-def _decoded_pieces(f: BinaryIO, codec: str) -> Iterator[tuple[int, bytes]]:
+def _decoded_pieces(f: BinaryIO, codec: str, cap: int) -> Iterator[tuple[int, bytes]]:
     decoder = codecs.getincrementaldecoder(codec)("strict")
     line = 1
     carry = ""
     while True:
+        check_time()
         chunk = read_chunk(f, JSON_CHUNK_BYTES)
         try:
             text = carry + decoder.decode(chunk, final=not chunk)
@@ -130,8 +161,8 @@ def _decoded_pieces(f: BinaryIO, codec: str) -> Iterator[tuple[int, bytes]]:
             return
         cut = text.rfind("\n") + 1
         if cut == 0:
-            if len(text) * 2 > MAX_LINE_BYTES:
-                raise SourceError(f"line {line} is longer than {MAX_LINE_BYTES >> 20} MiB")
+            if len(text) * 2 > cap:
+                raise _too_long(line, cap)
             carry = text
             continue
         piece, carry = text[:cut], text[cut:]
@@ -147,6 +178,13 @@ def _batches(
 ) -> Iterator[pa.RecordBatch]:
     try:
         for first_line, piece in pieces:
+            deep = too_deep(piece)
+            if deep is not None:  # pyarrow's parser would overflow the stack
+                before = _first_lines(piece, deep)
+                parsed = _parse_slow(before, first_line) if before.strip() else None
+                if parsed is not None and parsed[0]:
+                    yield record_batch(namer, *parsed)  # the lines before it are read
+                raise _nested(first_line + deep)
             columns = _parse_fast(piece)
             if columns is None:
                 columns = _parse_slow(piece, first_line)
@@ -173,8 +211,17 @@ def record_batch(
 _Columns = tuple[int, list[tuple[tuple[str, ...], pa.Array]]]
 
 
+# A line whose first non-blank byte does not open an object (``null``, ``[``, a number).
+_NOT_AN_OBJECT = re.compile(rb"(?m)^[ \t\r]*[^{ \t\r\n]")
+
+
 def _parse_fast(piece: bytes) -> _Columns | None:
-    """Parse with pyarrow; None when it fails or its numbers may be inexact."""
+    """Parse with pyarrow; None when it fails or its numbers may be inexact.
+
+    Only pieces whose every line is an object go to pyarrow: its reader crashes the process
+    (pyarrow 26, SIGSEGV) on a block that starts with a top-level ``null``."""
+    if _NOT_AN_OBJECT.search(piece):
+        return None
     try:
         table = pajson.read_json(
             pa.BufferReader(piece),
@@ -208,12 +255,15 @@ def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
         line_no = first_line + offset
         try:
             obj = json.loads(raw)
+            cells = flatten_record(obj) if isinstance(obj, dict) else None
         except ValueError as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "invalid text"
             raise SourceError(f"invalid JSON on line {line_no}: {msg}") from None
-        if not isinstance(obj, dict):
+        except RecursionError:
+            raise _nested(line_no) from None
+        if cells is None:
             raise SourceError(f"invalid JSON Lines on line {line_no}: not a JSON object")
-        for path, value in flatten_record(obj).items():
+        for path, value in cells.items():
             column = order.get(path)
             if column is None:
                 column = order[path] = [None] * rows
@@ -225,6 +275,63 @@ def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
     if rows == 0:
         return None
     return rows, [(path, pa.array(values, pa.string())) for path, values in order.items()]
+
+
+def _nested(line: int) -> SourceError:
+    return SourceError(f"JSON on line {line} is nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _first_lines(data: bytes, n: int) -> bytes:
+    """The first ``n`` lines of ``data``."""
+    end = 0
+    for _ in range(n):
+        end = data.index(b"\n", end) + 1
+    return data[:end]
+
+
+def too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> int | None:
+    """The 0-based number of the first line of ``data`` (UTF-8 JSON Lines) whose objects and
+    arrays nest deeper than ``limit``, or None.  Only lines longer than ``2 * limit`` bytes
+    can, so only those are looked at.
+
+    >>> too_deep(b'{"a": 1}\\n' + b"[" * 30 + b"]" * 30 + b"\\n", limit=20)
+    1
+    """
+    if len(data) <= 2 * limit:
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(raw)]))
+    for i in np.flatnonzero(ends - starts > 2 * limit):
+        if json_depth(raw[starts[i] : ends[i]]) > limit:
+            return int(i)
+    return None
+
+
+def json_depth(raw: np.ndarray | bytes) -> int:
+    """How deep the objects and arrays of UTF-8 JSON text ``raw`` nest (brackets inside
+    strings do not count).
+
+    >>> json_depth(b'{"a": [1, {"b": "[[["}]}'), json_depth(b'"\\\\\\\\" [ ]')
+    (3, 1)
+    """
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        raw = np.frombuffer(raw, dtype=np.uint8)
+    if len(raw) == 0:
+        return 0
+    quote = raw == 0x22
+    for pos in np.flatnonzero(quote[1:] & (raw[:-1] == 0x5C)) + 1:  # quotes after a backslash
+        k = pos - 1
+        while k >= 0 and raw[k] == 0x5C:
+            k -= 1
+        if (pos - 1 - k) % 2:  # an odd number of backslashes: an escaped quote
+            quote[pos] = False
+    outside = (np.cumsum(quote, dtype=np.int32) & 1) == 0
+    step = ((raw == 0x5B) | (raw == 0x7B)).astype(np.int32)
+    step -= (raw == 0x5D) | (raw == 0x7D)
+    step *= outside
+    return int(np.cumsum(step, dtype=np.int32).max())
 
 
 def flatten_record(obj: Any) -> dict[tuple[str, ...], str | None]:

@@ -12,7 +12,13 @@ bytes are compacted and wrapped with ``StringArray.from_buffers``).
 
 Decoding: invalid bytes become U+FFFD instead of failing the source; NUL bytes in the first
 8 KiB mean a binary file (:class:`SourceError`).  A file whose first 64 KiB are plain ASCII
-and which turns out to hold GB18030 text further on is switched to GB18030 at that point.
+and which turns out to hold GB18030 text further on is switched to GB18030 at that point;
+in a UTF-8 file, a line that is not UTF-8 but valid GB18030 is read as GB18030
+(:func:`~pii_scan.sources.encoding.repair_lines`).
+
+A line longer than ``MAX_LINE_BYTES`` (or the record cap of the source's
+:class:`~pii_scan.sources.base.Limits`, from ``--source-memory``) fails the source with a
+reason; the lines before it are scanned.
 """
 
 from __future__ import annotations
@@ -27,11 +33,14 @@ import pyarrow as pa
 from .base import (
     SourceError,
     TableStream,
+    check_time,
     guarded,
+    human_mib,
     limit_batches,
     read_chunk,
+    record_cap,
 )
-from .encoding import HEAD_BYTES, WIDE_CODECS, text_encoding
+from .encoding import HEAD_BYTES, WIDE_CODECS, repair_lines, text_encoding
 from .inputs import Input, skip
 
 __all__ = ["lines_array", "read_text"]
@@ -93,20 +102,21 @@ def _batch(utf8: bytes) -> pa.RecordBatch:
 def _body(
     src: Input, start: int, codec: str, may_switch: bool, stream: TableStream
 ) -> Iterator[pa.RecordBatch]:
+    cap = record_cap(src.limits, MAX_LINE_BYTES)
     with src.open() as f:
         skip(f, start)
         if codec in WIDE_CODECS:
-            yield from _wide_lines(f, codec)
+            yield from _wide_lines(f, codec, cap)
         else:
-            yield from _byte_lines(f, codec, may_switch, stream)
+            yield from _byte_lines(f, codec, may_switch, stream, cap)
 
 
-def _too_long() -> SourceError:
-    return SourceError(f"a line is longer than {MAX_LINE_BYTES >> 20} MiB")
+def _too_long(cap: int = MAX_LINE_BYTES) -> SourceError:
+    return SourceError(f"a line is longer than {human_mib(cap)} (--source-memory)")
 
 
 def _byte_lines(
-    f: BinaryIO, codec: str, may_switch: bool, stream: TableStream
+    f: BinaryIO, codec: str, may_switch: bool, stream: TableStream, cap: int = MAX_LINE_BYTES
 ) -> Iterator[pa.RecordBatch]:
     """Lines of an ASCII-compatible encoding, whose multi-byte characters never hold 0x0A:
     the raw bytes can be cut at newlines before decoding."""
@@ -121,7 +131,7 @@ def _byte_lines(
                     codec = "gb18030"
                     stream.encoding = codec
                 else:
-                    return part.decode("utf-8", "replace").encode("utf-8")
+                    return repair_lines(part)
             else:
                 may_switch = may_switch and part.isascii()
                 return part
@@ -129,6 +139,7 @@ def _byte_lines(
 
     carry = b""
     while True:
+        check_time()
         chunk = read_chunk(f, TEXT_CHUNK_BYTES)
         if not chunk:
             if carry:
@@ -137,10 +148,12 @@ def _byte_lines(
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n") + 1
         if cut == 0:
-            if len(data) > MAX_LINE_BYTES:
-                raise _too_long()
+            if len(data) > cap:
+                raise _too_long(cap)
             carry = data
             continue
+        if cut - 1 > cap and _longest_line(data[:cut]) > cap:
+            raise _too_long(cap)
         carry = data[cut:]
         yield _batch(to_utf8(data[:cut]))
 
@@ -153,11 +166,18 @@ def _gb18030(part: bytes) -> bool:
     return True
 
 
-def _wide_lines(f: BinaryIO, codec: str) -> Iterator[pa.RecordBatch]:
+def _longest_line(data: bytes) -> int:
+    """The length in bytes of the longest ``\\n``-terminated line of ``data``."""
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return int(np.diff(newlines, prepend=-1).max()) - 1 if len(newlines) else len(data)
+
+
+def _wide_lines(f: BinaryIO, codec: str, cap: int = MAX_LINE_BYTES) -> Iterator[pa.RecordBatch]:
     """Lines of UTF-16/UTF-32 text, cut after decoding."""
     decoder = codecs.getincrementaldecoder(codec)("replace")
     carry = ""
     while True:
+        check_time()
         chunk = read_chunk(f, TEXT_CHUNK_BYTES)
         text = carry + decoder.decode(chunk, final=not chunk)
         if not chunk:
@@ -166,8 +186,8 @@ def _wide_lines(f: BinaryIO, codec: str) -> Iterator[pa.RecordBatch]:
             return
         cut = text.rfind("\n") + 1
         if cut == 0:
-            if len(text) * 2 > MAX_LINE_BYTES:
-                raise _too_long()
+            if len(text) * 2 > cap:
+                raise _too_long(cap)
             carry = text
             continue
         carry = text[cut:]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pii_scan.sources import SourceError, open_source
+from pii_scan.sources import SourceError
 from pii_scan.sources import delimited as delimited_module
 
 HEADER = ["姓名", "身份证号", "手机号"]
@@ -153,14 +153,17 @@ def test_row_larger_than_a_block_is_read(tmp_path, read, monkeypatch):
     assert len(result.rows[50]["text"]) == 30_000
 
 
-def test_invalid_utf8_after_the_head_fails_the_source(tmp_path, ref, one_line):
+def test_invalid_utf8_after_the_head_is_repaired_line_by_line(tmp_path, read):
+    # Rows appended in GB18030 to a UTF-8 file are read as GB18030, stray bytes as U+FFFD; the
+    # reader starts over in repair mode without repeating the rows it produced.
     path = tmp_path / "late.csv"
-    path.write_bytes(b"name\n" + b"abc\n" * 40_000 + b"\xff\xfe\n")
-    (table,) = open_source(ref(path))
-    with pytest.raises(SourceError) as info:
-        list(table.batches)
-    one_line(str(info.value))
-    assert "UTF-8" in str(info.value) or "utf-8" in str(info.value)
+    gb = "张三,13800138000\n".encode("gb18030")
+    path.write_bytes(b"name,phone\n" + b"abc,1\n" * 40_000 + gb + b"\xff\xfe,2\n" + b"d,3\n")
+    result = read(path, batch_rows=5000)
+    names = result.column("name")
+    assert len(names) == 40_003
+    assert names[:2] == ["abc", "abc"] and names[-3:] == ["张三", "\ufffd\ufffd", "d"]
+    assert result.column("phone")[-3:] == ["13800138000", "2", "3"]
 
 
 cells = st.one_of(

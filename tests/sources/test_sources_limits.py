@@ -67,10 +67,12 @@ def _poisoned(tmp_path, fmt: str, monkeypatch):
     good = 50_000
     if fmt in ("csv", "tsv"):
         monkeypatch.setattr(delimited_module, "CSV_BLOCK_BYTES", 1024)
+        monkeypatch.setattr(delimited_module, "MAX_BLOCK_BYTES", 8192)
         sep = "," if fmt == "csv" else "\t"
         path = tmp_path / f"p.{fmt}"
         body = "".join(f"{i}{sep}x\n" for i in range(good)).encode()
-        path.write_bytes(f"n{sep}m\n".encode() + body + b"\xff\xfe\xfd" + sep.encode() + b"y\n")
+        huge = b"z" * 50_000  # a row over the limit
+        path.write_bytes(f"n{sep}m\n".encode() + body + huge + sep.encode() + b"y\n")
     elif fmt == "jsonl":
         monkeypatch.setattr(jsonl_module, "JSON_CHUNK_BYTES", 4096)
         path = tmp_path / "p.jsonl"
