@@ -615,6 +615,75 @@ def check_ok(result: dict[str, dict]) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# Planted truth per cell (for scoring methods against what was planted)
+# --------------------------------------------------------------------------------------------
+
+# Columns whose every cell is one planted item, and its entity (the catalog's names).
+WHOLE_CELL_TRUTH = {
+    "name": "PERSON",
+    "resident_id": "CN_RESIDENT_ID",
+    "phone": "CN_MOBILE_PHONE",
+    "email": "EMAIL_ADDRESS",
+    "address": "CN_ADDRESS",
+    "bank_card": "BANK_CARD",
+}
+HARD_NEGATIVE_COLUMNS = ("order_id", "ts_ms")
+_INSERT_ENTITY = {
+    "phone": "CN_MOBILE_PHONE",
+    "plus86": "CN_MOBILE_PHONE",
+    "id": "CN_RESIDENT_ID",
+    "email": "EMAIL_ADDRESS",
+    "card": "BANK_CARD",
+}
+_ALL_LEADS = sorted({w for words in LEADS.values() for w in words}, key=len, reverse=True)
+_INSERT_RE = re.compile("^[^。]*。(?:" + "|".join(map(re.escape, _ALL_LEADS)) + ")([ -~]+)")
+
+
+def _insert_kind(value: str) -> str:
+    if "@" in value:
+        return "email"
+    if value.startswith("+86 "):
+        return "plus86"
+    if len(value) == 11:
+        return "phone"
+    if len(value) == 13:
+        return "ts"
+    if len(value) == 18:
+        digits = np.array([[10 if c in "Xx" else int(c) for c in value]])
+        check = int(mod11_2_check(digits[:, :17])[0])
+        return "id" if check == digits[0, 17] else "order"
+    return "card"
+
+
+def planted_spans(table: pa.Table) -> list[tuple[int, str, str, int, int, bool]]:
+    """What was planted in ``table`` (any slice of a generated table), cell by cell.
+
+    Returns ``(row, column, entity, start, end, positive)`` in code points. ``positive`` is
+    False for hard negatives: every ``order_id`` and ``ts_ms`` cell and the order numbers and
+    timestamps inserted in ``remarks`` (entity ``""``). A ``remarks`` insert is recovered from
+    the text: the first sentence ends with ``。``, then comes a lead word and the ASCII value
+    (sentences hold no ASCII). Python per cell: meant for subsamples, not for 1M rows.
+    """
+    out: list[tuple[int, str, str, int, int, bool]] = []
+    for col in table.column_names:
+        cells = table[col].to_pylist()
+        if col in WHOLE_CELL_TRUTH:
+            ent = WHOLE_CELL_TRUTH[col]
+            out += [(i, col, ent, 0, len(v), True) for i, v in enumerate(cells) if v]
+        elif col in HARD_NEGATIVE_COLUMNS:
+            out += [(i, col, "", 0, len(v), False) for i, v in enumerate(cells) if v]
+        elif col == "remarks":
+            for i, v in enumerate(cells):
+                m = _INSERT_RE.match(v or "")
+                if not m:
+                    continue
+                kind = _insert_kind(m.group(1))
+                ent = _INSERT_ENTITY.get(kind, "")
+                out.append((i, col, ent, m.start(1), m.end(1), bool(ent)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Caching and CLI
 # --------------------------------------------------------------------------------------------
 
