@@ -85,7 +85,7 @@ from .classify.evidence import string_hashes as _string_hashes
 from .classify.policy import Policy
 from .scan import ScanOptions, _Scanner, build_report
 from .sources import Discovery, SourceError, SourceRef, discover
-from .sources.base import dedupe_names
+from .sources.base import dedupe_names, scrub_values
 from .sources.delimited import _records, sniff_delimiter, sniff_header
 from .sources.encoding import HEAD_BYTES, text_encoding
 from .sources.strings import flatten_batch
@@ -403,7 +403,8 @@ def _spark_reason(exc: BaseException) -> str:
         if marker in text:
             text = text.split(marker, 1)[1]
             break
-    return str(SourceError(f"Spark could not read the source: {text}"))
+    # The cause may quote the cell or line it could not parse: values are cut as in reason().
+    return str(SourceError(f"Spark could not read the source: {scrub_values(text)}"))
 
 
 # --------------------------------------------------------------------------- executors

@@ -170,6 +170,8 @@ _COPY_END = re.compile(r"^\\\.", re.M)
 
 def _unquote(ident: str) -> str:
     ident = ident.strip()
+    if _SURROGATE.search(ident):  # bytes the dump's encoding could not decode (--encoding)
+        ident = ident.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if len(ident) >= 2 and ident[0] == ident[-1] and ident[0] in '`"':
         q = ident[0]
         return ident[1:-1].replace(q + q, q)

@@ -209,6 +209,18 @@ def test_declared_gbk_encoding(tmp_path, read_all):
     assert t.table.encoding == "gb18030"
 
 
+def test_forced_encoding_that_cannot_decode_the_names(tmp_path, read_all):
+    """``--encoding ascii`` on a UTF-8 dump: identifiers come out as the UTF-8 they are (they
+    used to keep surrogate escapes, which no report could be written with)."""
+    text = (
+        "-- MySQL dump\n"
+        "CREATE TABLE `客户` (`姓名` varchar(9));\nINSERT INTO `客户` VALUES ('张三');\n"
+    )
+    tables = read_all(_sql(tmp_path, text), encoding="ascii")
+    assert list(tables) == ["客户"]
+    assert tables["客户"].table.columns == ["姓名"]
+
+
 def test_statements_split_across_reads(tmp_path, read_all, monkeypatch):
     monkeypatch.setattr(sqldump_module, "READ_BYTES", 7)
     for name in ("mysql_extended.sql", "pg_copy.sql", "pg_column_inserts.sql"):
