@@ -337,6 +337,8 @@ class _Scanner:
                             emit=emit,
                         )
                     )
+                    if ts.skipped_rows:  # malformed rows (ragged CSV) are said, not lost
+                        tables[-1]["skipped_rows"] = ts.skipped_rows
                     if failed:  # the table read up to the failure is in the error entry
                         raise failed[0]
             except SourceError as exc:

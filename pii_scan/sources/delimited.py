@@ -41,6 +41,7 @@ Details:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -316,6 +317,13 @@ def _body(
                     to_skip = 0
                 produced += batch.num_rows
                 yield batch
+            if not produced and not stream.skipped_rows and _has_content(src, offset):
+                # pyarrow's threaded reader can drop a huge row whose pieces it could not
+                # decode for the invalid-row handler; never report such a body as empty.
+                raise SourceError(
+                    "no row could be read after the header: a row may be larger than "
+                    f"{human_mib(cap)} (--source-memory)"
+                )
             return
         except pa.ArrowInvalid as exc:
             message = str(exc)
@@ -443,6 +451,13 @@ class _Repaired(io.RawIOBase):
         if not self.closed:
             self._inner.close()
         super().close()
+
+
+def _has_content(src: Input, offset: int) -> bool:
+    """Whether the first 64 KiB after ``offset`` hold anything but blank lines."""
+    with contextlib.closing(src.open()) as f:
+        skip(f, offset)
+        return bool(read_chunk(f, 1 << 16).strip())
 
 
 def _at_end(source: Any) -> bool:

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .base import (
+    Limits,
     SourceError,
     SourceRef,
     TableStream,
@@ -35,14 +36,17 @@ from .base import (
     limit_batches,
     owned,
     reason,
+    record_cap,
 )
 from .columnar import TOO_BIG, bounded, checked_batch, schema_columns
-from .inputs import Input
+from .inputs import Input, human_size
 from .strings import flatten_batch
 
 __all__ = ["hive_partitions", "read_parquet"]
 
 _CORRUPT = "truncated or corrupt Parquet file"
+#: The longest value read when no memory budget says otherwise (as the text readers' caps).
+MAX_VALUE_BYTES = 64 << 20
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
@@ -61,6 +65,7 @@ def read_parquet(
     stack = contextlib.ExitStack()
     with stack:
         parquet = _open(stack.enter_context(src.random_access()))
+        check_sizes(parquet, src.limits)
         columns = schema_columns(parquet.schema_arrow, _CORRUPT)
         stream = TableStream(name=src.name, columns=columns, batches=iter(()))
         body = owned(bounded(_body(parquet, columns, batch_rows), _CORRUPT), stack.pop_all())
@@ -79,6 +84,31 @@ def _open(f: Any) -> pq.ParquetFile:
         raise SourceError(f"{_CORRUPT}: a column name is not valid UTF-8") from None
     except (pa.ArrowException, OSError) as exc:
         raise SourceError(f"{_CORRUPT}: {reason(exc)}") from None
+
+
+def check_sizes(parquet: pq.ParquetFile, limits: Limits) -> None:
+    """Refuse, from the footer alone, a file whose pages would expand past the limits: more
+    than ``--max-expand-size`` in all, or values longer on average than a source may hold
+    (``--source-memory``): a few kilobytes of zstd can hold a 100 MB value."""
+    cap = record_cap(limits, MAX_VALUE_BYTES)
+    meta = parquet.metadata
+    total = 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            size = max(int(chunk.total_uncompressed_size or 0), 0)
+            total += size
+            if chunk.num_values and size / chunk.num_values > cap:
+                raise SourceError(
+                    f"refused: values of column {chunk.path_in_schema} are longer than "
+                    f"{human_size(cap)} (--source-memory); possible decompression bomb"
+                )
+    if limits.max_bytes and total > limits.max_bytes:
+        raise SourceError(
+            f"refused: decompresses to more than {human_size(limits.max_bytes)}"
+            " (--max-expand-size); possible decompression bomb"
+        )
 
 
 def _body(parquet: pq.ParquetFile, columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
@@ -128,6 +158,7 @@ def _read_dataset(src: Input, *, batch_rows: int, max_rows: int | None) -> Itera
             with part.random_access() as f:
                 parquet = _open(f)
                 with contextlib.closing(parquet):
+                    check_sizes(parquet, src.limits)
                     for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=True):
                         yield _dataset_batch(batch, partitions, columns)
 

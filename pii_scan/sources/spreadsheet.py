@@ -21,14 +21,23 @@ rows of a sheet; xlrd loads one ``.xls`` sheet at a time (an ``.xls`` sheet hold
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
 
-from .base import SourceError, TableStream, dedupe_names, guarded, limit_batches, reason
+from .base import (
+    Limits,
+    SourceError,
+    TableStream,
+    dedupe_names,
+    guarded,
+    limit_batches,
+    reason,
+)
 from .delimited import sniff_header
-from .inputs import Input
+from .inputs import Input, check_zip_member
 from .strings import format_float
 
 __all__ = ["cell_text", "read_xls", "read_xlsx"]
@@ -133,6 +142,7 @@ def read_xlsx(
     if not src.head(1):
         raise SourceError("empty file")
     with src.local_path() as path:
+        check_workbook_parts(path, src.limits)
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:  # openpyxl fails in many ways on a broken file
@@ -150,6 +160,21 @@ def read_xlsx(
                 yield stream
         finally:
             book.close()
+
+
+def check_workbook_parts(path: str, limits: Limits) -> None:
+    """An ``.xlsx`` is a zip: its parts are held to the decompression-bomb limits from their
+    declared sizes before openpyxl inflates them (a 100 KB workbook can hold a 100 MB cell)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            infos = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl says what is wrong
+    for info in infos:
+        try:
+            check_zip_member(info, limits)
+        except SourceError as exc:
+            raise SourceError(f"workbook part {info.filename}: {exc}") from None
 
 
 def _wrap(batches: Iterator[pa.RecordBatch], sheet: str) -> Iterator[pa.RecordBatch]:

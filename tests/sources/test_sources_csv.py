@@ -125,6 +125,27 @@ def test_ragged_rows_are_skipped_and_counted(tmp_path, read):
     assert result.table.skipped_rows == 2
 
 
+def test_skipped_rows_are_in_the_report(tmp_path):
+    from pii_scan.scan import ScanOptions, scan_paths
+
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3\n4,5\n", encoding="utf-8")
+    (table,) = scan_paths([str(path)], ScanOptions())["sources"][0]["tables"]
+    assert (table["rows_scanned"], table["skipped_rows"]) == (2, 1)
+
+
+def test_a_body_that_yields_no_row_is_an_error_not_an_empty_table(tmp_path, read, monkeypatch):
+    # pyarrow's threaded reader once dropped a 30 MB row without a word (its pieces could not
+    # be decoded for the invalid-row handler): data after the header that gives no row fails.
+    monkeypatch.setattr(delimited_module, "_read_body", lambda *args, **kwargs: iter(()))
+    path = tmp_path / "lost.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="no row could be read"):
+        read(path)
+    path.write_text("a,b\n\n\n", encoding="utf-8")  # blank lines only: an empty table
+    assert read(path).batches == []
+
+
 @pytest.mark.parametrize("content", ["a,b\n", "a,b", "a,b\r\n\r\n\n", 'a,b"'])
 def test_header_only(tmp_path, read, content):
     path = tmp_path / "empty_table.csv"
