@@ -317,11 +317,13 @@ def _body(
                     to_skip = 0
                 produced += batch.num_rows
                 yield batch
-            if not produced and not stream.skipped_rows and _has_content(src, offset):
+            if not produced and _has_content(src, offset):
                 # pyarrow's threaded reader can drop a huge row whose pieces it could not
                 # decode for the invalid-row handler; never report such a body as empty.
+                skipped = stream.skipped_rows
+                said = f" ({skipped} malformed row(s) skipped)" if skipped else ""
                 raise SourceError(
-                    "no row could be read after the header: a row may be larger than "
+                    f"no row could be read after the header{said}: a row may be larger than "
                     f"{human_mib(cap)} (--source-memory)"
                 )
             return
