@@ -42,6 +42,7 @@ __all__ = [
     "limit_batches",
     "open_binary",
     "owned",
+    "primed",
     "read_chunk",
     "reason",
     "record_bytes",
@@ -350,6 +351,25 @@ def guarded(batches: Iterable[pa.RecordBatch], what: str) -> Iterator[pa.RecordB
         close = getattr(iterator, "close", None)
         if close is not None:
             close()
+
+
+def primed(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``batches``, with the first one read now: readers that learn their columns while
+    parsing (JSON) know those of the first rows before the table is announced. ``batches`` is
+    closed when the returned iterator ends or is closed."""
+    first = next(batches, None)
+
+    def all_batches() -> Iterator[pa.RecordBatch]:
+        try:
+            if first is not None:
+                yield first
+                yield from batches
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+
+    return all_batches()
 
 
 def limit_batches(

@@ -179,46 +179,20 @@ class _Raw(io.RawIOBase):
         super().close()
 
 
-class _Expanding(io.RawIOBase):
-    """Decompressed data, checked against the limits after every read."""
+class _Expanding(_Raw):
+    """Decompressed data (a :class:`_Raw` over the decompressor), checked against the limits
+    after every read; ``raw`` is the compressed stream, whose count the ratio is taken of."""
 
     def __init__(self, inner: Any, raw: _Raw | None, limits: Limits, kind: str) -> None:
-        self._inner = inner
+        closers = (raw,) if raw is not None else ()
+        super().__init__(inner, f"truncated or corrupt {kind} data", closers)
         self._raw = raw
         self._limits = limits
-        self._kind = kind
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, buffer: Any) -> int:
-        try:
-            data = self._inner.read(len(buffer))
-        except SourceError:
-            raise
-        except (
-            OSError,
-            EOFError,
-            ValueError,
-            zlib.error,
-            lzma.LZMAError,
-            pa.ArrowException,
-        ) as exc:
-            raise SourceError(f"truncated or corrupt {self._kind} data: {reason(exc)}") from None
-        n = len(data)
-        buffer[:n] = data
-        self.count += n
+        n = super().readinto(buffer)
         _check_expansion(self.count, self._raw.count if self._raw else 0, self._limits)
         return n
-
-    def close(self) -> None:
-        if not self.closed:
-            with contextlib.suppress(Exception):
-                self._inner.close()
-            if self._raw is not None:
-                self._raw.close()
-        super().close()
 
 
 def _check_expansion(out: int, compressed: int, limits: Limits) -> None:

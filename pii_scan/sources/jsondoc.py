@@ -38,6 +38,7 @@ from .base import (
     guarded,
     human_mib,
     limit_batches,
+    primed,
     read_chunk,
     record_cap,
 )
@@ -96,20 +97,9 @@ def read_json(
         return
     namer = ColumnNamer()
     doc = _Document(_chars(src, bom, codec), record_cap(src.limits, MAX_VALUE_CHARS))
-    batches = guarded(_batches(doc, namer), "cannot read JSON")
-    first = next(batches, None)  # the columns of the first rows are known before batch one
-    stream = TableStream(name=src.name, columns=namer.names, batches=iter(()), encoding=label)
-
-    def all_batches() -> Iterator[pa.RecordBatch]:
-        try:
-            if first is not None:
-                yield first
-                yield from batches
-        finally:
-            batches.close()
-
-    stream.batches = limit_batches(all_batches(), batch_rows, max_rows)
-    yield stream
+    batches = primed(guarded(_batches(doc, namer), "cannot read JSON"))
+    batches = limit_batches(batches, batch_rows, max_rows)
+    yield TableStream(name=src.name, columns=namer.names, batches=batches, encoding=label)
 
 
 def _chars(src: Input, bom: int, codec: str) -> Iterator[str]:

@@ -47,12 +47,13 @@ from .base import (
     guarded,
     human_mib,
     limit_batches,
+    primed,
     read_chunk,
     record_cap,
 )
 from .encoding import HEAD_BYTES, text_encoding
 from .inputs import Input, skip
-from .strings import LIST_SEPARATOR, flatten_batch, format_float, typed_leaves
+from .strings import LIST_SEPARATOR, flatten_batch, scalar_text, typed_leaves
 
 __all__ = [
     "MAX_JSON_DEPTH",
@@ -87,21 +88,10 @@ def read_jsonl(
 
     namer = ColumnNamer()
     pieces = _pieces(src, bom, codec, record_cap(src.limits, MAX_LINE_BYTES))
-    batches = guarded(_batches(pieces, namer), "cannot read JSON Lines")
-    # Read the first piece now so that the columns are known before the first batch.
-    first = next(batches, None)
-    stream = TableStream(name=src.name, columns=namer.names, batches=iter(()), encoding=label)
-
-    def all_batches() -> Iterator[pa.RecordBatch]:
-        try:
-            if first is not None:
-                yield first
-                yield from batches
-        finally:
-            batches.close()
-
-    stream.batches = limit_batches(all_batches(), batch_rows, max_rows)
-    yield stream
+    batches = primed(guarded(_batches(pieces, namer), "cannot read JSON Lines"))
+    # primed: the first piece is read now, so the columns are known before the first batch.
+    batches = limit_batches(batches, batch_rows, max_rows)
+    yield TableStream(name=src.name, columns=namer.names, batches=batches, encoding=label)
 
 
 # --------------------------------------------------------------------------- pieces of lines
@@ -363,18 +353,6 @@ def _walk(path: tuple[str, ...], value: Any, found: dict[tuple[str, ...], list[s
             _walk(path, child, found)
     else:
         values = found.setdefault(path, [])
-        text = _text(value)
+        text = scalar_text(value)
         if text is not None:
             values.append(text)
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format_float(value)
-    return str(value)

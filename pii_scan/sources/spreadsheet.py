@@ -38,7 +38,7 @@ from .base import (
 )
 from .delimited import sniff_header
 from .inputs import Input, check_zip_member
-from .strings import format_float
+from .strings import scalar_text
 
 __all__ = ["cell_text", "read_xls", "read_xlsx"]
 
@@ -48,23 +48,15 @@ _CHUNK_ROWS = 4096
 
 def cell_text(value: Any) -> str | None:
     """The text of one spreadsheet cell value (None for an empty cell)."""
-    if value is None:
+    if value == "":
         return None
-    if isinstance(value, str):
-        return value if value != "" else None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format_float(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    return str(value)
+    return scalar_text(value)
 
 
 def _sheet_stream(

@@ -141,6 +141,24 @@ def format_float(value: float) -> str | None:
     return repr(value)
 
 
+def scalar_text(value: Any) -> str | None:
+    """The text of one scalar read by a Python parser (JSON, a spreadsheet cell): booleans as
+    ``true``/``false``, floats as :func:`format_float`; None stays None.
+
+    >>> scalar_text(True), scalar_text(3.0), scalar_text(12), scalar_text(None)
+    ('true', '3', '12', None)
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float(value)
+    return str(value)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, bytes):
         try:
