@@ -60,7 +60,6 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from functools import reduce
 from pathlib import PurePosixPath
 from typing import IO, Any
@@ -87,6 +86,7 @@ from .scan import ScanOptions, _Scanner, build_report
 from .sources import Discovery, SourceError, SourceRef, discover
 from .sources.base import dedupe_names, scrub_values
 from .sources.delimited import _records, sniff_delimiter, sniff_header
+from .sources.discovery import matches_patterns
 from .sources.encoding import HEAD_BYTES, text_encoding
 from .sources.strings import flatten_batch
 
@@ -984,9 +984,9 @@ def _list_uri(
             parts = rel.split("/")
             if any(p.startswith((".", "_")) for p in parts):
                 continue  # hidden, or Spark's own markers (_SUCCESS, _delta_log)
-            if (options.include and not _glob(options.include, rel, parts[-1])) or _glob(
-                options.exclude, rel, parts[-1]
-            ):
+            name = parts[-1]
+            included = not options.include or matches_patterns(options.include, rel, name)
+            if not included or matches_patterns(options.exclude, rel, name):
                 found.excluded += 1
                 continue
             hive = next((i for i, p in enumerate(parts[:-1]) if _HIVE_PART.fullmatch(p)), None)
@@ -1055,15 +1055,6 @@ def _add_uri_file(
         ref = dataclasses.replace(ref, compression=compression)
     head = _decompressed(_hadoop_head(spark, location), compression)
     sources.append(_Source(ref=ref, fmt=fmt, location=_escape_glob(location), head=head))
-
-
-def _glob(patterns: Sequence[str], rel: str, name: str) -> bool:
-    for pattern in patterns:
-        if fnmatchcase(rel, pattern) or fnmatchcase(name, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatchcase(rel, pattern[3:]):
-            return True
-    return False
 
 
 def _table_name(ref: SourceRef) -> str:

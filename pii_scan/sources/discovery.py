@@ -178,7 +178,7 @@ class _Finder:
         self.result.errors.append({"path": path, "error": message})
 
     def excluded_dir(self, rel: str, name: str) -> bool:
-        return _matches(self.exclude, rel, name)
+        return matches_patterns(self.exclude, rel, name)
 
     def add_tree(self, folder: str, files: Iterator[tuple[str, str]]) -> int:
         """Add the files found under ``folder``; returns how many there were."""
@@ -193,8 +193,8 @@ class _Finder:
         archive is kept unless excluded: --include applies to its members."""
         found = detect(name)
         container = found is not None and found[0] in ARCHIVE_FORMATS
-        included = container or not self.include or _matches(self.include, rel, name)
-        if not included or _matches(self.exclude, rel, name):
+        included = container or not self.include or matches_patterns(self.include, rel, name)
+        if not included or matches_patterns(self.exclude, rel, name):
             self.result.excluded += 1
             return True
         return False
@@ -370,7 +370,9 @@ def _display(folder: str, rel: str) -> str:
     return rel if os.path.normpath(folder) == "." else os.path.join(folder, rel)
 
 
-def _matches(patterns: tuple[str, ...], rel: str, name: str) -> bool:
+def matches_patterns(patterns: Sequence[str], rel: str, name: str) -> bool:
+    """Whether ``--include``/``--exclude`` ``patterns`` match a file by its path relative to
+    the folder scanned (``rel``) or its ``name``; ``**/x`` also matches ``x`` at the top."""
     for pattern in patterns:
         if fnmatchcase(rel, pattern) or fnmatchcase(name, pattern):
             return True
