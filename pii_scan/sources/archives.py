@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from .base import Limits, SourceError, SourceRef, open_binary, reason
-from .discovery import ARCHIVE_FORMATS, _matches, detect
+from .discovery import ARCHIVE_FORMATS, detect, matches_patterns
 from .inputs import (
     Input,
     copy_to_temp,
@@ -99,7 +99,7 @@ class Archive:
         if any(p.startswith(".") for p in parts) or parts[0] == "__MACOSX":
             return None
         base = parts[-1]
-        if (self.include and not _matches(self.include, name, base)) or _matches(
+        if (self.include and not matches_patterns(self.include, name, base)) or matches_patterns(
             self.exclude, name, base
         ):
             self.excluded += 1
