@@ -191,6 +191,9 @@ class _Scanner:
                 self._emit(emit, path, table, col_name, matches, row_offset)
 
     def _examples(self, col: ColumnStats, matches: pa.Table) -> None:
+        show = masker_for(self.options)
+        if show.mode == "redact":  # nothing to show; the counts say enough
+            return
         wanted = [e for e, ev in col.entities.items() if len(ev.examples) < 3]
         if not wanted or matches.num_rows == 0 or "value" not in matches.column_names:
             return
@@ -198,9 +201,6 @@ class _Scanner:
         for entity in wanted:
             ev = col.entities[entity]
             picked = strong.filter(pc.equal(strong["entity"], entity)).slice(0, 3)
-            show = masker_for(self.options)
-            if show.mode == "redact":  # nothing to show; the counts say enough
-                continue
             for value in picked["value"].to_pylist():
                 shown = show(value, entity)
                 if shown not in ev.examples and len(ev.examples) < 3:
@@ -275,7 +275,7 @@ class _Scanner:
             )
         )
         if not self.options.reveal:  # column names that are values (a data row as header)
-            hidden = {c: shown_name(c) for c in stats if shown_name(c) != c}
+            hidden = {c: shown for c in stats if (shown := shown_name(c)) != c}
             if hidden:
                 table = rename_strings(table, hidden)
         return table
