@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import traceback
-from dataclasses import dataclass
 
 import pytest
-from click.testing import CliRunner
+from clirun import run
 from stdnum.iso7064 import mod_11_2
 
-from pii_scan.cli import cli
 from pii_scan.decisions import DecisionsError, apply, parse_decisions
 from pii_scan.scan import ScanOptions, scan_paths
-
-
-@dataclass
-class Proc:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(*args, env=None, **_):
-    """The CLI in-process (click's runner): exit code, stdout and stderr as a process gives."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    stderr = result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        stderr += "".join(traceback.format_exception(result.exception))
-    return Proc(result.exit_code, result.stdout, stderr)
 
 
 def resident_id(body: str) -> str:

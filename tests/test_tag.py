@@ -4,37 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
+from clirun import run
 
-from pii_scan.cli import cli
 from pii_scan.scan import ScanOptions, scan_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAVELLERS = ROOT / "samples" / "travellers.parquet"
-
-
-@dataclass
-class Proc:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(*args, env=None, **_):
-    """The CLI in-process (click's runner): exit code, stdout and stderr as a process gives."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    stderr = result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        stderr += "".join(traceback.format_exception(result.exception))
-    return Proc(result.exit_code, result.stdout, stderr)
 
 
 def tiers_of(path) -> dict[str, str | None]:

@@ -6,33 +6,14 @@ import csv
 import io
 import json
 import re
-import traceback
-from dataclasses import dataclass
 
 import pytest
-from click.testing import CliRunner
+from clirun import run
 from report_data import ROOT, XSS, with_xss
 
-from pii_scan.cli import cli
 from pii_scan.report.html import to_html
 from pii_scan.report.markdown import to_markdown
 from pii_scan.report.writers import to_csv
-
-
-@dataclass
-class Proc:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(*args, env=None, **_):
-    """The CLI in-process (click's runner): exit code, stdout and stderr as a process gives."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    stderr = result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        stderr += "".join(traceback.format_exception(result.exception))
-    return Proc(result.exit_code, result.stdout, stderr)
 
 
 def test_html_escapes_every_value_from_the_data(reviewed_report):
