@@ -134,18 +134,21 @@ class _Scanner:
         minors = MinorsTracker(self.options.today, self.minors_age_max)
         probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
         rows = 0
-        for batch in coalesce(batches, self.options.batch_rows or int(self.cfg["batch_rows"])):
-            self.scan_batch(
-                batch,
-                stats,
-                minors,
-                probe,
-                path=path,
-                table=name,
-                row_offset=rows + row_base,
-                emit=emit,
-            )
-            rows += batch.num_rows
+        pending = None  # the batch being matched while the next one is read
+        try:
+            for batch in coalesce(batches, self.options.batch_rows or int(self.cfg["batch_rows"])):
+                started = self._start_batch(batch, stats, probe, emit)
+                if pending is not None:
+                    done, pending = pending, None
+                    self._finish_batch(*done)
+                pending = (batch, started, stats, minors, probe, path, name, rows + row_base, emit)
+                rows += batch.num_rows
+        except Exception:
+            if pending is not None:  # what was read before the failure still counts
+                self._finish_batch(*pending)
+            raise
+        if pending is not None:
+            self._finish_batch(*pending)
         return self._table_report(name, rows, stats, minors, probe)
 
     def scan_batch(
@@ -163,24 +166,41 @@ class _Scanner:
         """Match one batch of a table and add what was found to the table's ``stats``,
         ``minors`` and ``probe``; findings go to ``emit`` with rows counted from
         ``row_offset``. The Spark engine (:mod:`pii_scan.spark`) runs this per partition."""
+        started = self._start_batch(batch, stats, probe, emit)
+        self._finish_batch(batch, started, stats, minors, probe, path, table, row_offset, emit)
+
+    def _start_batch(self, batch, stats, probe, emit) -> Iterable[pa.Table]:
+        """Start matching the columns of ``batch``; the matches come out in column order.
+
+        The core spends its time in NumPy and Arrow kernels that release the GIL, so the
+        columns are matched on all cores, and :meth:`scan_stream` reads the next batch and
+        tallies the previous one meanwhile. What is matched depends on nothing tallied so
+        far, so the overlap cannot change a report.
+        """
         names = batch.schema.names
         for col_name in names:
             stats.setdefault(col_name, ColumnStats(col_name))
+        # Values are gathered for findings, examples and the counts of distinct individuals.
+        want_values = (
+            emit is not None or probe.wants_values or masker_for(self.options).mode != "redact"
+        )
 
         def match(i: int) -> pa.Table:
-            col = stats[names[i]]
-            # Values are gathered for findings, and for examples until a column has them.
-            want_values = emit is not None or col.needs_examples() or probe.wants_values
             return self.matcher.match_array(
-                batch.column(i),
-                column=names[i],
-                offsets=emit is not None,
-                values=want_values,
+                batch.column(i), column=names[i], offsets=emit is not None, values=want_values
             )
 
-        # The core spends its time in NumPy and Arrow kernels that release the GIL, so the
-        # columns of a batch are matched on all cores; results are consumed in order.
-        for i, matches in enumerate(self._map(match, range(len(names)))):
+        if self._pool is None:
+            return map(match, range(len(names)))
+        return [f.result for f in [self._pool.submit(match, i) for i in range(len(names))]]
+
+    def _finish_batch(
+        self, batch, started, stats, minors, probe, path, table, row_offset, emit
+    ) -> None:
+        names = batch.schema.names
+        for i, matches in enumerate(started):
+            if callable(matches):
+                matches = matches()
             col_name, arr, col = names[i], batch.column(i), stats[names[i]]
             col.update(arr, matches, self.min_score)
             probe.update(col_name, arr, matches)

@@ -107,6 +107,28 @@ class TextBuffer:
             self._masks[key] = class_mask(self.data, table)
         return self._masks[key]
 
+    def bytes_present(self) -> np.ndarray:
+        """A boolean per byte value: does it occur anywhere in the folded data?
+
+        One pass (~1.3 ns per byte, a 65,536-bin count of byte pairs) answers, for every
+        recognizer at once, whether the batch holds any byte its matches need: a column of
+        numbers has no ``@``, no letter and no Hanzi, so those recognizers skip it outright.
+
+        >>> import pyarrow as pa
+        >>> present = TextBuffer.from_array(pa.array(["a1", None, "@"])).bytes_present()
+        >>> [chr(b) for b in np.flatnonzero(present)]
+        ['1', '@', 'a']
+        """
+        present = getattr(self, "_present", None)
+        if present is None:
+            present = byte_presence(self.data)
+            self._present = present
+        return present
+
+    def holds_any(self, table: np.ndarray) -> bool:
+        """Does the folded data hold at least one byte of ``table`` (256 booleans)?"""
+        return bool((self.bytes_present() & table).any())
+
     def codepoint_offsets(self, cells: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Code point offsets, within their original cell, of folded byte positions.
 
@@ -164,6 +186,26 @@ class BlockCounts:
         rows = self.window[block * self.BLOCK]
         before = np.arange(self.BLOCK) < (pos - block * self.BLOCK)[:, None]
         return self.before_block[block] + (rows & before).sum(axis=1, dtype=np.int64)
+
+
+def byte_presence(data: np.ndarray) -> np.ndarray:
+    """A boolean per byte value: does it occur in ``data`` (uint8)?
+
+    ``np.bincount`` widens every element to 64 bits, so it counts byte *pairs* (uint16, half
+    as many elements) and reads both bytes of each pair that occurs.
+
+    >>> [chr(b) for b in np.flatnonzero(byte_presence(np.frombuffer(b"abca!", np.uint8)))]
+    ['!', 'a', 'b', 'c']
+    """
+    present = np.zeros(256, dtype=bool)
+    even = len(data) // 2 * 2
+    if even:
+        pairs = np.flatnonzero(np.bincount(data[:even].view(np.uint16), minlength=1))
+        present[pairs & 0xFF] = True
+        present[pairs >> 8] = True
+    if len(data) > even:
+        present[data[-1]] = True
+    return present
 
 
 def per_cell_any(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:

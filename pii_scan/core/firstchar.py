@@ -45,7 +45,7 @@ _CATEGORIES = {
 }
 
 
-class _Any(Exception):
+class _Any(ValueError):
     """The pattern may start with any character."""
 
 
@@ -64,7 +64,7 @@ def first_chars(pattern: str, ignore_case: bool = False) -> np.ndarray | None:
     table[_UNICODE_SPACES] = True
     for lo, hi in ranges:
         table[lo : hi + 1] = True
-    if ignore_case or bool(tree.state.flags & re.IGNORECASE) or _has_local_i(list(tree)):
+    if ignore_case or bool(tree.state.flags & re.IGNORECASE) or has_local_ignore_case(list(tree)):
         table[ord("a") : ord("z") + 1] |= table[ord("A") : ord("Z") + 1]
         table[ord("A") : ord("Z") + 1] |= table[ord("a") : ord("z") + 1]
     return table
@@ -90,7 +90,7 @@ def _first_item(op, av) -> tuple[Ranges, bool]:
             raise _Any
         return {(av, av)}, False
     if op is C.IN:
-        return _first_in(av), False
+        return class_ranges(av), False
     if op is C.AT:  # ^ $ \b: consume nothing
         return set(), True
     if op is C.BRANCH:
@@ -110,7 +110,9 @@ def _first_item(op, av) -> tuple[Ranges, bool]:
     raise _Any  # ANY, NOT_LITERAL, ASSERT, GROUPREF, ...
 
 
-def _first_in(items) -> Ranges:
+def class_ranges(items) -> Ranges:
+    """The code point ranges of a parsed character class; ValueError when it is negated or
+    holds a category other than ``\\d``/``\\s``."""
     out: Ranges = set()
     for op, av in items:
         if op is C.LITERAL:
@@ -128,15 +130,15 @@ def _first_in(items) -> Ranges:
     return out
 
 
-def _has_local_i(items) -> bool:
+def has_local_ignore_case(items) -> bool:
     for op, av in items:
         if op is C.SUBPATTERN:
-            if av[1] & re.IGNORECASE or _has_local_i(list(av[-1])):
+            if av[1] & re.IGNORECASE or has_local_ignore_case(list(av[-1])):
                 return True
         elif op is C.BRANCH:
-            if any(_has_local_i(list(b)) for b in av[1]):
+            if any(has_local_ignore_case(list(b)) for b in av[1]):
                 return True
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and _has_local_i(list(av[2])):
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and has_local_ignore_case(list(av[2])):
             return True
     return False
 

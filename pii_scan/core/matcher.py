@@ -40,8 +40,19 @@ from ..classify.names import column_matches
 from . import functions
 from .buffers import TextBuffer
 from .firstchar import first_chars, may_start
+from .positional import position_check
 from .regex import RegexFamily, byte_class
-from .runs import Candidates, alnum_tokens, digit_candidates, grouping_code, word_spans
+from .required import batch_may_match, required_bytes
+from .runs import (
+    ALNUM,
+    DIGIT,
+    LETTER,
+    Candidates,
+    alnum_tokens,
+    digit_candidates,
+    grouping_code,
+    word_spans,
+)
 
 MATCH_SCHEMA = pa.schema(
     [
@@ -56,6 +67,8 @@ MATCH_SCHEMA = pa.schema(
 )
 
 _META = set(b".^$*+?()[]{}|\\")
+_DIGIT_OR_CHECK_LETTER = DIGIT.copy()
+_DIGIT_OR_CHECK_LETTER[[ord("X"), ord("x")]] = True
 
 
 def _re2_escape(word: str) -> str:
@@ -94,6 +107,8 @@ class Matcher:
             if "birth_date" in r.extracts:
                 module = importlib.import_module(f"pii_scan.validators.{r.validator}")
                 self._extractors[r.id] = module.birth_dates
+        self._structure_checks: dict = {}
+        self._priority = np.array([r.priority for r in self.recognizers], np.int64)
         self._by_kind: dict[str, list[int]] = defaultdict(list)
         for i, r in enumerate(self.recognizers):
             self._by_kind[r.kind].append(i)
@@ -125,6 +140,13 @@ class Matcher:
             for i, r in enumerate(self.recognizers)
             if r.context
         }
+        # Bytes a batch must hold for a recognizer (or its context words) to find anything.
+        self._needs = {
+            i: required_bytes(r.pattern, r.ignore_case)
+            for i, r in enumerate(self.recognizers)
+            if r.kind in ("cell", "regex", "word", "token") and r.pattern
+        }
+        self._context_needs = {i: required_bytes(c, True) for i, c in self._context.items()}
 
     # -- public -------------------------------------------------------------------------
     def match_array(
@@ -154,16 +176,21 @@ class Matcher:
         results: list[_Found] = []
         if len(buf.data) == 0:
             return []
-        if self._by_kind["digits"]:
+        present = buf.bytes_present()
+        if self._by_kind["digits"] and present[DIGIT].any():
             cands = digit_candidates(
                 buf, self._digit_lengths, self._digit_groupings, self._digit_letter
             )
             results += self._check_candidates(cands, self._by_kind["digits"], grouped=True)
-        if self._by_kind["token"]:
+        tokens = [i for i in self._by_kind["token"] if batch_may_match(present, self._needs[i])]
+        if tokens and present[LETTER].any():
             cands = alnum_tokens(buf, self._token_lengths)
-            results += self._check_candidates(cands, self._by_kind["token"], grouped=False)
+            results += self._check_candidates(cands, tokens, grouped=False)
         for key, members in self._words.items():
             charset, must, trim = (byte_class(k) if k else np.zeros(256, bool) for k in key)
+            members = [i for i in members if batch_may_match(present, self._needs[i])]
+            if not members or not buf.holds_any(must):
+                continue
             cells, starts, ends = word_spans(buf, charset, must, trim)
             if len(cells) == 0:
                 continue
@@ -182,9 +209,13 @@ class Matcher:
             for i in [*self._regex, *self._by_kind["function"]]:
                 only = None
                 rec = self.recognizers[i]
+                if i in self._regex and not batch_may_match(present, self._needs[i]):
+                    continue
                 if rec.requires_context and not self._column_context(rec, column):
                     if i not in self._context:
                         continue  # context only from the column name, as for cells
+                    if not batch_may_match(present, self._context_needs[i]):
+                        continue
                     # No finding without context: look only where a context word is.
                     hit = pc.match_substring_regex(arr, self._context[i], ignore_case=True)
                     only = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
@@ -214,9 +245,7 @@ class Matcher:
                 if grouped and cand.grouping not in self._accepts[i]:
                     continue
                 chars = cand.chars[open_rows]
-                ok = pc.match_substring_regex(
-                    _as_tokens(chars), f"^(?:{rec.pattern})$", ignore_case=rec.ignore_case
-                ).to_numpy(zero_copy_only=False)
+                ok = self._structure(i, cand.length, grouped)(chars)
                 if not ok.any():
                     continue
                 sel = open_rows[ok]
@@ -232,51 +261,79 @@ class Matcher:
                     open_rows = np.setdiff1d(open_rows, sel, assume_unique=True)
         return out
 
+    def _structure(self, i: int, length: int, digits: bool):
+        """The check of recognizer ``i``'s pattern over an (n, ``length``) candidate matrix:
+        NumPy look-ups per position where the pattern allows, else RE2."""
+        key = (i, length, digits)
+        check = self._structure_checks.get(key)
+        if check is None:
+            rec = self.recognizers[i]
+            alphabet = _DIGIT_OR_CHECK_LETTER if digits else ALNUM
+            check = position_check(rec.pattern, length, alphabet, rec.ignore_case)
+            if check is None:
+                regex = f"^(?:{rec.pattern})$"
+
+                def check(chars, regex=regex, ignore_case=rec.ignore_case):
+                    ok = pc.match_substring_regex(_as_tokens(chars), regex, ignore_case=ignore_case)
+                    return ok.to_numpy(zero_copy_only=False)
+
+            self._structure_checks[key] = check
+        return check
+
     def _whole_cells(self, buf: TextBuffer, column: str | None) -> list[_Found]:
         """``cell`` recognizers: the trimmed cell must match; the span is the trimmed cell."""
-        arr = _folded_array(buf)
-        trimmed = pc.utf8_trim_whitespace(arr)
-        lead = pc.subtract(
-            pc.binary_length(pc.utf8_rtrim_whitespace(arr)), pc.binary_length(trimmed)
-        ).to_numpy(zero_copy_only=False)
-        width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
-        out = []
+        present = buf.bytes_present()
+        out: list[_Found] = []
         active = [
             i
             for i in self._by_kind["cell"]
-            if not self.recognizers[i].requires_context
-            or self._column_context(self.recognizers[i], column)
+            if (
+                not self.recognizers[i].requires_context
+                or self._column_context(self.recognizers[i], column)
+            )
+            and batch_may_match(present, self._needs[i])
         ]
         if not active:
             return out
         # A cell can only match the patterns that may start with its first character.
         starts_ok = {i: may_start(buf, self._first_chars[i]) for i in active}
-        worth = np.logical_or.reduce(list(starts_ok.values())) & (width > 0)
-        if not worth.any():
+        worth = np.logical_or.reduce(list(starts_ok.values())) & (np.diff(buf.offsets) > 0)
+        some = np.flatnonzero(worth)
+        if len(some) == 0:
             return out
         # One RE2 pass with every active pattern finds the few cells worth a closer look.
         union = "|".join(
             f"(?{'i' if self.recognizers[i].ignore_case else ''}:{self.recognizers[i].pattern})"
             for i in active
         )
-        some = np.flatnonzero(worth)
-        hit = pc.match_substring_regex(trimmed.take(pa.array(some)), f"^(?:{union})$")
-        some = some[hit.to_numpy(zero_copy_only=False)]
-        if len(some) == 0:
+        raw = _folded_array(buf).take(pa.array(some))
+        trimmed = pc.utf8_trim_whitespace(raw)
+        width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
+        hit = pc.match_substring_regex(trimmed, f"^(?:{union})$").to_numpy(zero_copy_only=False)
+        hit = np.flatnonzero(hit & (width > 0))  # positions in ``some``
+        if len(hit) == 0:
             return out
+        lead = np.zeros(len(some), dtype=np.int64)
+        lead[hit] = (
+            pc.binary_length(pc.utf8_rtrim_whitespace(raw.take(pa.array(hit)))).to_numpy(
+                zero_copy_only=False
+            )
+            - width[hit]
+        )
         for i in active:
             rec = self.recognizers[i]
-            mine = some[starts_ok[i][some]]
+            mine = hit[starts_ok[i][some[hit]]]
             if len(mine) == 0:
                 continue
             flag = "(?i)" if rec.ignore_case else ""
             ok = pc.match_substring_regex(
                 trimmed.take(pa.array(mine)), f"{flag}^(?:{rec.pattern})$"
             )
-            cells = mine[ok.to_numpy(zero_copy_only=False)]
-            if len(cells):
-                starts = buf.offsets[cells] + lead[cells]
-                out.append(self._validate_spans(i, buf, cells, starts, starts + width[cells]))
+            mine = mine[ok.to_numpy(zero_copy_only=False)]
+            if len(mine):
+                cells = some[mine]
+                starts = buf.offsets[cells] + lead[mine]
+                out.append(self._validate_spans(i, buf, cells, starts, starts + width[mine]))
         return out
 
     def _validate_spans(self, i, buf, cells, starts, ends) -> _Found:
@@ -313,6 +370,17 @@ class Matcher:
             scores[~context] = 0.0
         return scores
 
+    def _best_of_overlapping(self, starts, ends, recs, scores) -> np.ndarray:
+        """Indices of the spans that survive overlap resolution, in buffer order."""
+        priority = self._priority[recs]
+        # Of overlapping spans the longest wins, then the higher priority, then the score.
+        rank = np.lexsort((-scores, -priority, -(ends - starts)))
+        best_first = np.empty_like(rank)
+        best_first[rank] = np.arange(len(rank))
+        order = np.lexsort((best_first, starts))
+        kept = order[_non_overlapping(starts[order], ends[order], best_first[order])]
+        return kept[np.argsort(starts[kept], kind="stable")]
+
     @staticmethod
     def _column_context(rec: Recognizer, column: str | None) -> bool:
         return (
@@ -339,20 +407,13 @@ class Matcher:
                 for f, s in found
             ]
         )
-        priority = np.array([r.priority for r in self.recognizers], np.int64)[recs]
-        # Of overlapping spans the longest wins, then the higher priority, then the score.
-        rank = np.lexsort((-scores, -priority, -(ends - starts)))
-        best_first = np.empty_like(rank)
-        best_first[rank] = np.arange(len(rank))
-        order = np.lexsort((best_first, starts))
-        cells, starts, ends = cells[order], starts[order], ends[order]
-        recs, scores, births = recs[order], scores[order], births[order]
-        keep = _non_overlapping(starts, ends, best_first[order])
+        by_start = np.argsort(starts, kind="stable")
+        if len(by_start) > 1 and (starts[by_start[1:]] < ends[by_start[:-1]]).any():
+            keep = self._best_of_overlapping(starts, ends, recs, scores)
+        else:  # the common case: no two spans touch, nothing to settle
+            keep = by_start
         cells, starts, ends = cells[keep], starts[keep], ends[keep]
         recs, scores, births = recs[keep], scores[keep], births[keep]
-        order = np.lexsort((starts, cells))
-        cells, starts, ends = cells[order], starts[order], ends[order]
-        recs, scores, births = recs[order], scores[order], births[order]
 
         if offsets:
             out_start = buf.codepoint_offsets(cells, starts)

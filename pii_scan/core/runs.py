@@ -91,14 +91,14 @@ def _gather(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
     return data[starts[:, None] + np.arange(length)]
 
 
-_DIGIT = np.zeros(256, dtype=bool)
-_DIGIT[ord("0") : ord("9") + 1] = True
-_LETTER = np.zeros(256, dtype=bool)
-_LETTER[ord("A") : ord("Z") + 1] = True
-_LETTER[ord("a") : ord("z") + 1] = True
-_ALNUM = _DIGIT.copy()
-_ALNUM[ord("A") : ord("Z") + 1] = True
-_ALNUM[ord("a") : ord("z") + 1] = True
+DIGIT = np.zeros(256, dtype=bool)
+DIGIT[ord("0") : ord("9") + 1] = True
+LETTER = np.zeros(256, dtype=bool)
+LETTER[ord("A") : ord("Z") + 1] = True
+LETTER[ord("a") : ord("z") + 1] = True
+ALNUM = DIGIT.copy()
+ALNUM[ord("A") : ord("Z") + 1] = True
+ALNUM[ord("a") : ord("z") + 1] = True
 
 
 def digit_candidates(
@@ -113,7 +113,7 @@ def digit_candidates(
     lengths that may end in X/x (the letter is taken only when no alphanumeric follows it).
     """
     data = buf.data
-    starts, ends = _runs(buf.byte_mask(_DIGIT), buf.offsets)
+    starts, ends = _runs(buf.byte_mask(DIGIT), buf.offsets)
     if len(starts) == 0:
         return []
     out: list[Candidates] = []
@@ -125,7 +125,7 @@ def digit_candidates(
     letter_end = np.minimum(ends, len(data) - 1)
     has_letter = (ends < cell_end) & ((data[letter_end] | 0x20) == ord("x"))
     after = np.minimum(ends + 1, len(data) - 1)
-    has_letter &= (ends + 1 >= cell_end) | ~_ALNUM[data[after]]
+    has_letter &= (ends + 1 >= cell_end) | ~ALNUM[data[after]]
 
     # Single runs (optionally with their check letter).
     for length in sorted(lengths):
@@ -199,10 +199,10 @@ def digit_candidates(
 
 def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
     """Maximal ``[0-9A-Za-z]`` runs whose length is in ``lengths`` and that hold a letter."""
-    letters = buf.byte_mask(_LETTER)
+    letters = buf.byte_mask(LETTER)
     if not letters.any():
         return []
-    starts, ends = _runs(buf.byte_mask(_ALNUM), buf.offsets)
+    starts, ends = _runs(buf.byte_mask(ALNUM), buf.offsets)
     if len(starts) == 0:
         return []
     # From a run's start to the next run's start, only the run itself can hold a letter.
