@@ -89,8 +89,8 @@ class _Found:
 def _as_tokens(chars: np.ndarray) -> pa.Array:
     n, width = chars.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32) if n else np.zeros(1, np.int32)
-    data = np.ascontiguousarray(chars).tobytes()
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data))
+    data = np.ascontiguousarray(chars)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 class Matcher:
@@ -508,7 +508,7 @@ def _slices(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
     idx = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
     return pa.LargeStringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data[idx].tobytes())
+        len(starts), pa.py_buffer(offsets), pa.py_buffer(data[idx])
     ).cast(pa.string())
 
 
@@ -517,8 +517,8 @@ def _folded_array(buf: TextBuffer) -> pa.Array:
     if cached is None:
         cached = pa.LargeStringArray.from_buffers(
             buf.n_cells,
-            pa.py_buffer(buf.offsets.astype(np.int64).tobytes()),
-            pa.py_buffer(np.ascontiguousarray(buf.data).tobytes()),
+            pa.py_buffer(np.ascontiguousarray(buf.offsets, dtype=np.int64)),
+            pa.py_buffer(np.ascontiguousarray(buf.data)),  # zero-copy: Arrow keeps a reference
         )
         buf._arrow = cached
     return cached

@@ -1,13 +1,18 @@
 """The ``regex`` recognizer family: RE2 over whole Arrow arrays, Python ``re`` only for leftovers.
 
 pyarrow's RE2 kernels count and locate matches of a whole column in C++, but have no
-"extract all" (``../shared/reference/perf-measurements.md``, method c). So: a literal prefilter
-picks the cells that can match at all; ``count_substring_regex`` counts matches per cell;
-for cells with exactly one match (the common case: one e-mail in an ``email`` column)
-``find_substring_regex`` and ``extract_regex`` give its byte span without leaving C++; only cells
-with two or more matches go to a Python ``re.finditer`` loop. RE2 has no lookaround, so a
-recognizer's ``boundary`` (characters that must not touch the match) is checked afterwards on
-the neighbouring bytes, vectorized.
+"extract all" (``../shared/reference/perf-measurements.md``, method c). So: NumPy prefilters on
+the folded bytes pick the cells that can match at all (a literal the match must contain, or a
+pair of byte classes it must have side by side); ``count_substring_regex`` counts matches in
+those cells only; for cells with exactly one match (the common case: one e-mail in an ``email``
+column) ``find_substring_regex`` and ``extract_regex`` give its byte span without leaving C++;
+only cells with two or more matches go to a Python ``re.finditer`` loop. RE2 has no lookaround,
+so a recognizer's ``boundary`` (characters that must not touch the match) is checked afterwards
+on the neighbouring bytes, vectorized.
+
+The prefilters cost a comparison or two per byte of the buffer, about a tenth of an Arrow
+substring kernel, and each literal's and pair's cells are kept on the buffer, so recognizers
+sharing one (``:`` for IPv6 and MAC addresses) pay for it once per buffer.
 """
 
 from __future__ import annotations
@@ -61,38 +66,56 @@ class RegexFamily:
         flags = re.IGNORECASE if rec.ignore_case else 0
         self.python = re.compile(rec.presidio_pattern, flags)
         self.pair = tuple(byte_class(c) for c in rec.prefilter_pair)
+        self.pair_implies_literal = pair_implies_literal(self.pair, rec.prefilter)
         self.before = boundary_table(rec.boundary)
         self.after = boundary_table(rec.boundary_after)
 
     def find(
         self, buf: TextBuffer, arr: pa.Array, cells: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Matches in ``arr`` (the folded buffer as Arrow), only in ``cells`` if given."""
-        rec = self.rec
-        idx: np.ndarray | None = cells
-        if idx is not None:
+        """Matches in ``arr`` (the folded buffer as Arrow), only in ``cells`` (sorted) if given."""
+        keep = self._candidates(buf, cells)
+        if keep is None:
+            idx, sub = None, arr
+        else:
+            idx = np.flatnonzero(keep)
             if len(idx) == 0:
                 return _empty()
-            arr = arr.take(pa.array(idx))
-        if self.pair:
-            hit = _cells_with_pair(buf, *self.pair)
-            hit = hit if idx is None else np.intersect1d(idx, hit, assume_unique=True)
-            if len(hit) == 0:
-                return _empty()
-            arr = arr.take(pa.array(hit if idx is None else np.searchsorted(idx, hit)))
-            idx = hit
-        if rec.prefilter:
+            sub = arr.take(pa.array(idx))
+        if self.rec.prefilter and self.rec.ignore_case:
+            # Arrow's case folding is Unicode-aware; a byte test would not be the same filter.
             mask = None
-            for lit in rec.prefilter:
-                hit = pc.match_substring(arr, lit, ignore_case=rec.ignore_case)
+            for lit in self.rec.prefilter:
+                hit = pc.match_substring(sub, lit, ignore_case=True)
                 mask = hit if mask is None else pc.or_(mask, hit)
             hit = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
             if len(hit) == 0:
                 return _empty()
             idx = hit if idx is None else idx[hit]
-            sub = arr.take(pa.array(hit))
-        else:
-            sub = arr
+            sub = sub.take(pa.array(hit))
+        return self._re2_matches(buf, sub, idx)
+
+    def _candidates(self, buf: TextBuffer, cells: np.ndarray | None) -> np.ndarray | None:
+        """A boolean per cell: may it hold a match? ``None`` when every cell may."""
+        keep = None
+        if cells is not None:
+            keep = np.zeros(buf.n_cells, dtype=bool)
+            keep[cells] = True
+        # Literals first: one comparison per byte, and usually nothing found ends it here.
+        if self.rec.prefilter and not self.rec.ignore_case and not self.pair_implies_literal:
+            any_lit = np.zeros(buf.n_cells, dtype=bool)
+            for lit in self.rec.prefilter:
+                any_lit |= literal_cells(buf, lit.encode())
+            keep = any_lit if keep is None else keep & any_lit
+        if self.pair and (keep is None or keep.any()):
+            pair = pair_cells(buf, *self.pair)
+            keep = pair if keep is None else keep & pair
+        return keep
+
+    def _re2_matches(
+        self, buf: TextBuffer, sub: pa.Array, idx: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matches in ``sub``, the cells ``idx`` of the buffer (all of them if ``None``)."""
         counts = pc.count_substring_regex(sub, self.pattern).to_numpy(zero_copy_only=False)
         cells_c, starts_c, ends_c = _empty()
         one = np.flatnonzero(counts == 1)
@@ -144,18 +167,151 @@ class RegexFamily:
         return (np.array(out_c, np.int64), np.array(out_s, np.int64), np.array(out_e, np.int64))
 
 
-def _cells_with_pair(buf: TextBuffer, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Sorted indices of cells where a ``first``-class byte is followed by a ``second`` one."""
-    data = buf.data
+def pair_implies_literal(pair: tuple[np.ndarray, ...], literals: tuple[str, ...]) -> bool:
+    """Does every cell with the byte pair hold one of the literals? (MAC addresses: a hex
+    digit before one of ``:.-``, and one of ``:``, ``-``, ``.``.) Then the literal test is
+    redundant.
+
+    >>> pair_implies_literal((byte_class("0-9"), byte_class(":.-")), (":", "-", "."))
+    True
+    >>> pair_implies_literal((byte_class("0-9"), byte_class(".")), (",",))
+    False
+    """
+    single = np.zeros(256, dtype=bool)
+    for lit in literals:
+        if len(lit.encode()) == 1:
+            single[ord(lit)] = True
+    return any(table.any() and not (table & ~single).any() for table in pair)
+
+
+def literal_cells(buf: TextBuffer, literal: bytes) -> np.ndarray:
+    """A boolean per cell: does the cell contain ``literal`` (bytes, case-sensitive)?
+
+    Kept on the buffer, for recognizers that share a literal.
+    """
+    store = _cache(buf)
+    key = ("literal", literal)
+    if key not in store:
+        store[key] = _literal_cells(buf.data, buf.offsets, literal)
+    return store[key]
+
+
+def _literal_cells(data: np.ndarray, offsets: np.ndarray, literal: bytes) -> np.ndarray:
+    """Where the last byte of ``literal`` is (for a Chinese literal a continuation byte, rarer
+    than a lead byte), then the other bytes at those positions only."""
+    size = len(literal)
+    if size == 0:
+        return np.ones(len(offsets) - 1, dtype=bool)
+    pos = np.flatnonzero(data[size - 1 :] == literal[-1])
+    for j in range(size - 1):
+        pos = pos[data[pos + j] == literal[j]]
+    return _cells_holding(pos, offsets, size)
+
+
+def pair_cells(buf: TextBuffer, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """A boolean per cell: is a ``first``-class byte followed by a ``second``-class byte in it?
+
+    Kept on the buffer, for recognizers that share a pair.
+    """
+    store = _cache(buf)
+    key = ("pair", first.tobytes(), second.tobytes())
+    if key not in store:
+        store[key] = _pair_cells(buf.data, buf.offsets, first, second)
+    return store[key]
+
+
+def _pair_cells(
+    data: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> np.ndarray:
+    """Positions of the rarer class, then a look-up of the other class next to each.
+
+    Two whole masks and their ``&`` cost a dozen passes over the buffer; one class is usually
+    rare (``.`` after a digit, a capital after a Hanzi), and its positions are all it takes.
+    """
     if len(data) < 2:
+        return np.zeros(len(offsets) - 1, dtype=bool)
+    if _rarer_is_first(data, first, second):
+        pos = _class_positions(data[:-1], first)
+        pos = pos[second[data[pos + 1]]]
+    else:
+        pos = _class_positions(data[1:], second)
+        pos = pos[first[data[pos]]]
+    return _cells_holding(pos, offsets, 2)
+
+
+_SAMPLE_STRIDE = 251
+
+
+def _rarer_is_first(data: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
+    """Guess from every 251st byte whether ``first`` is the rarer class (only speed depends
+    on the guess)."""
+    sample = data[::_SAMPLE_STRIDE]
+    return int(np.count_nonzero(first[sample])) < int(np.count_nonzero(second[sample]))
+
+
+_BLOCK = 1 << 18
+
+
+def _class_positions(data: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Sorted positions of the bytes of ``data`` in ``table`` (256 booleans).
+
+    A class of a few ranges is a comparison per range (``(byte - lo) < width``, wrapping
+    uint8), done block by block into small reused arrays: temporaries as large as the buffer
+    cost more in page faults than the comparisons themselves, and a block stays in cache.
+    """
+    edges = np.flatnonzero(np.diff(table.view(np.int8), prepend=0, append=0))
+    ranges = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    if len(ranges) > 8 or ranges == [(0, 256)]:
+        return np.flatnonzero(table[data])
+    if not ranges:
         return np.zeros(0, np.int64)
-    pos = np.flatnonzero(buf.byte_mask(first)[:-1] & buf.byte_mask(second)[1:])
+    size = min(_BLOCK, len(data))
+    mask, hit, shifted = np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8)
+    found = [np.zeros(0, np.int64)]
+    for start in range(0, len(data), _BLOCK):
+        block = data[start : start + _BLOCK]
+        m, h, sh = mask[: len(block)], hit[: len(block)], shifted[: len(block)]
+        for i, (lo, hi) in enumerate(ranges):
+            out = m if i == 0 else h
+            if hi - lo == 1:
+                np.equal(block, np.uint8(lo), out=out)
+            else:
+                np.subtract(block, np.uint8(lo), out=sh)
+                np.less(sh, np.uint8(hi - lo), out=out)
+            if i:
+                m |= h
+        found.append(np.flatnonzero(m) + start)
+    return np.concatenate(found)
+
+
+def _cells_holding(pos: np.ndarray, offsets: np.ndarray, span: int) -> np.ndarray:
+    """A boolean per cell: does ``[p, p + span)`` lie inside the cell for some ``p`` in ``pos``
+    (sorted byte positions)?
+
+    Binary search of whichever is shorter, the positions among the cell offsets or the cell
+    offsets among the positions (``.`` in an e-mail column: more positions than cells).
+    """
+    n_cells = len(offsets) - 1
+    hit = np.zeros(n_cells, dtype=bool)
     if len(pos) == 0:
-        return np.zeros(0, np.int64)
-    cells = buf.cell_of(pos)
-    same_cell = cells == buf.cell_of(pos + 1)
-    cells = cells[same_cell]
-    return cells[np.concatenate(([True], cells[1:] != cells[:-1]))] if len(cells) else cells
+        return hit
+    if len(pos) <= n_cells:
+        # The last cell starting at or before p holds p (the cells after it are empty).
+        cells = np.searchsorted(offsets, pos, side="right") - 1
+        hit[cells[pos + span <= offsets[cells + 1]]] = True
+        return hit
+    first = np.searchsorted(pos, offsets[:-1], side="left")
+    past = np.searchsorted(pos, offsets[1:] - span, side="right")
+    return past > first
+
+
+def _cache(buf: TextBuffer) -> dict:
+    """Per-buffer store of prefilter results; the buffer lives for one ``match_array`` call."""
+    store = getattr(buf, "_regex_cells", None)
+    if store is None:
+        store = {}
+        buf._regex_cells = store
+    return store
 
 
 def _empty():
