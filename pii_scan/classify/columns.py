@@ -22,13 +22,17 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Catalog
+from .arrays import from_numpy, nonblank, numbers
 from .names import column_matches
 from .policy import TIER_RANK, Policy
-from .tally import cell_maxima
+from .tally import cell_maxima, encode
+
+_EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass
@@ -59,13 +63,11 @@ class ColumnStats:
     ) -> None:
         """Add one batch: ``values`` is the column's batch, ``matches`` the core's output."""
         self.rows += len(values)
-        trimmed = pc.utf8_trim_whitespace(values)
-        self.nonempty += int(pc.sum(pc.greater(pc.utf8_length(trimmed), 0)).as_py() or 0)
+        self.nonempty += int(np.count_nonzero(nonblank(values)))
         if matches.num_rows == 0:
             return
-        per_cell = cell_maxima(
-            matches["row"].to_numpy(), matches["entity"], matches["score"].to_numpy()
-        )
+        rows, scores = numbers(matches["row"]), numbers(matches["score"])
+        per_cell = cell_maxima(rows, matches["entity"], scores)
         for entity, cells, strong_cells, score_sum in zip(
             per_cell.keys,
             per_cell.cells().tolist(),
@@ -84,11 +86,15 @@ class ColumnStats:
         wanted = [e for e, ev in self.entities.items() if len(ev.examples) < 3]
         if not wanted:
             return
-        strong = pc.greater_equal(matches["score"], min_score)
+        # Scores are float32; compared as float64, as Arrow compares them with a Python float.
+        strong = numbers(matches["score"]).astype(np.float64) >= min_score
+        names, key = encode(matches["entity"])
         for entity in wanted:
+            if entity not in names:
+                continue
             ev = self.entities[entity]
-            mask = pc.and_(strong, pc.equal(matches["entity"], entity))
-            for value in masked.filter(mask).slice(0, 3 - len(ev.examples)).to_pylist():
+            rows = np.flatnonzero(strong & (key == names.index(entity)))[: 3 - len(ev.examples)]
+            for value in masked.take(from_numpy(rows)).to_pylist():
                 if value not in ev.examples:
                     ev.examples.append(value)
 
@@ -153,7 +159,8 @@ class MinorsTracker:
     def update(self, birth_dates: pa.ChunkedArray | pa.Array) -> None:
         valid = birth_dates.drop_null()
         if self._born_after is not None and len(valid):
-            valid = valid.filter(pc.greater(valid, pa.scalar(self._born_after, pa.date32())))
+            days = numbers(valid.cast(pa.int32()))  # date32: days since 1970-01-01
+            valid = valid.filter(from_numpy(days > (self._born_after - _EPOCH).days))
         if len(valid):
             # Only the youngest dates matter; keep a bounded summary (distinct dates ≤ 36,500).
             counts = pc.value_counts(valid)

@@ -37,8 +37,9 @@ import pyarrow.compute as pc
 import tomllib
 
 from ..catalog import Catalog, data_dir
+from .arrays import _SPACE_LEAD, from_numpy, nonblank, numbers, string_parts, strings
 from .names import column_matches
-from .tally import cell_maxima
+from .tally import CellMaxima, encode, group_cells
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -55,24 +56,49 @@ def settings() -> dict:
 def _mix(h: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser: every input bit moves every output bit."""
     h = h ^ (h >> np.uint64(30))
-    h = h * _M1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _M2
-    return h ^ (h >> np.uint64(31))
+    h *= _M1
+    h ^= h >> np.uint64(27)
+    h *= _M2
+    h ^= h >> np.uint64(31)
+    return h
 
 
-def _fixed_words(arr: pa.Array, width: int, *, tail: bool = False) -> np.ndarray:
+def _fixed_words(
+    offsets: np.ndarray, data: np.ndarray, width: int, *, tail: bool = False
+) -> np.ndarray:
     """(n, width/8) little-endian words: each value's first (or last) ``width`` bytes,
-    NUL-padded. Padding and slicing are Arrow kernels, the result a zero-copy NumPy view."""
-    pad = pa.scalar(b"\0" * width, pa.binary())
-    if tail:
-        cut = pc.binary_slice(pc.binary_join_element_wise(pad, arr, b""), -width)
-    else:
-        cut = pc.binary_slice(pc.binary_join_element_wise(arr, pad, b""), 0, width)
-    bufs = cut.buffers()
-    offsets = np.frombuffer(bufs[1], np.int32, count=len(cut) + 1, offset=cut.offset * 4)
-    data = np.frombuffer(bufs[2], np.uint8)[offsets[0] : offsets[-1]]
-    return data.reshape(len(cut), width).view("<u8")
+    NUL-padded after (before) the value; ``offsets`` and ``data`` as from
+    :func:`~.arrays.string_parts`.
+
+    Each word is one unaligned 8-byte load from a copy of the data with NULs on both sides,
+    its bytes beyond the value then cleared with a mask: a few passes over n numbers per word,
+    never one per byte.
+
+    >>> offsets, data = np.array([0, 3, 3, 12]), np.frombuffer(b"abc123456789", np.uint8)
+    >>> [w.tobytes() for w in _fixed_words(offsets, data, 8)]
+    [b'abc\\x00\\x00\\x00\\x00\\x00', b'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00', b'12345678']
+    >>> [w.tobytes() for w in _fixed_words(offsets, data, 8, tail=True)]
+    [b'\\x00\\x00\\x00\\x00\\x00abc', b'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00', b'23456789']
+    """
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    padded = np.zeros(hi - lo + 2 * width, np.uint8)
+    padded[width : width + hi - lo] = data[lo:hi]
+    word_at = np.ndarray((len(padded) - 7,), "<u8", padded, strides=(1,))  # any byte offset
+    starts = offsets[:-1].astype(np.int64) + (width - lo)
+    ends = offsets[1:].astype(np.int64) + (width - lo)
+    words = np.empty((len(starts), width // 8), np.uint64)
+    for j in range(width // 8):
+        if tail:
+            at = ends - width + 8 * j
+            words[:, j] = word_at[at] & ~_LOW_BYTES[np.clip(starts - at, 0, 8)]
+        else:
+            at = starts + 8 * j
+            words[:, j] = word_at[at] & _LOW_BYTES[np.clip(ends - at, 0, 8)]
+    return words
+
+
+# _LOW_BYTES[k]: the low k bytes of a word set (the first k bytes of little-endian words).
+_LOW_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], np.uint64)
 
 
 def string_hashes(arr: pa.Array, *, head: int = 64, tail: int = 32) -> np.ndarray:
@@ -84,20 +110,32 @@ def string_hashes(arr: pa.Array, *, head: int = 64, tail: int = 32) -> np.ndarra
     """
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    arr = arr.drop_null().cast(pa.binary())
+    if arr.null_count:
+        arr = arr.drop_null()
+    if not any(f(arr.type) for f in _STRINGS):
+        arr = arr.cast(pa.binary())
     if len(arr) == 0:
         return np.zeros(0, np.uint64)
-    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False).astype(np.uint64)
+    offsets, data = string_parts(arr)
+    lengths = np.diff(offsets).astype(np.uint64)
     h = _mix(lengths ^ _GOLDEN)
     longest = int(lengths.max())
     width = min(-(-longest // 8) * 8, head)
     if width:
-        for word in _fixed_words(arr, width).T:
+        for word in _fixed_words(offsets, data, width).T:
             h = _mix(h ^ word)
     if longest > head:
-        for word in _fixed_words(arr, tail, tail=True).T:
+        for word in _fixed_words(offsets, data, tail, tail=True).T:
             h = _mix(h ^ word)
     return _mix(h * _GOLDEN + _GOLDEN)
+
+
+_STRINGS = (
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_binary,
+    pa.types.is_large_binary,
+)
 
 
 # -- HyperLogLog --------------------------------------------------------------------------
@@ -117,14 +155,11 @@ class HyperLogLog:
         if not len(hashes):
             return
         hashes = hashes.astype(np.uint64, copy=False)
-        index = (hashes >> np.uint64(64 - self.p)).astype(np.int64)
-        rest = (hashes << np.uint64(self.p)) | np.uint64(1 << (self.p - 1))
-        rank = 64 - _bit_length(rest) + 1  # 1 .. 65 - p
-        # Largest rank per register without a sort: mark (register, rank) pairs present.
-        present = np.bincount(index * 64 + rank, minlength=self.m * 64).reshape(self.m, 64) > 0
-        best = (63 - np.argmax(present[:, ::-1], axis=1)).astype(np.uint8)
-        best[~present.any(axis=1)] = 0
-        np.maximum(self.registers, best, out=self.registers)
+        index = (hashes >> np.uint64(64 - self.p)).astype(np.intp)
+        # Rank: the position of the first 1-bit after the index bits, 65 - p if there is none.
+        rest = hashes & np.uint64((1 << (64 - self.p)) - 1)
+        rank = (65 - self.p - _bit_length(rest)).astype(np.uint8)
+        np.maximum.at(self.registers, index, rank)
 
     def merge(self, other: HyperLogLog) -> None:
         if other.p != self.p:
@@ -155,14 +190,15 @@ class HyperLogLog:
 
 
 def _bit_length(x: np.ndarray) -> np.ndarray:
-    """Number of significant bits of each uint64 (x > 0), by binary search on shifts."""
-    n = np.zeros(x.shape, np.int64)
-    x = x.copy()
-    for shift in (32, 16, 8, 4, 2, 1):
-        big = x >= (np.uint64(1) << np.uint64(shift))
-        n[big] += shift
-        x[big] >>= np.uint64(shift)
-    return n + (x > 0)
+    """Number of significant bits of each uint64 (0 for 0), from the float exponents of its
+    32-bit halves (exact: a double holds any 32-bit integer).
+
+    >>> _bit_length(np.array([0, 1, 255, 1 << 32, (1 << 64) - 1], np.uint64)).tolist()
+    [0, 1, 8, 33, 64]
+    """
+    high = np.frexp((x >> np.uint64(32)).astype(np.float64))[1]
+    low = np.frexp((x & np.uint64(0xFFFFFFFF)).astype(np.float64))[1]
+    return np.where(high > 0, high + 32, low)
 
 
 class DistinctCounter:
@@ -191,7 +227,8 @@ class DistinctCounter:
         self._precision = precision
 
     def add(self, values: pa.Array) -> None:
-        values = values.drop_null()
+        if values.null_count:
+            values = values.drop_null()
         if self.max_values is not None:
             values = values.slice(0, max(self.max_values - self.seen, 0))
         if not len(values):
@@ -212,7 +249,7 @@ class DistinctCounter:
                 self._parts = None
 
     def _merge(self) -> pa.Array:
-        merged = pc.unique(pa.concat_arrays(self._parts)) if self._parts else pa.array([], "str")
+        merged = pc.unique(pa.concat_arrays(self._parts)) if self._parts else strings([])
         self._parts = [merged]
         self._pending, self._bytes = len(merged), merged.nbytes
         return merged
@@ -227,7 +264,7 @@ class DistinctCounter:
             merged = self._merge()
             hll = HyperLogLog(self._precision)
             if pa.types.is_integer(merged.type):  # already 64-bit hashes (e.g. Spark partitions)
-                hll.add_hashes(merged.to_numpy(zero_copy_only=False).astype(np.uint64))
+                hll.add_hashes(numbers(merged).astype(np.uint64))
             else:
                 hll.add_hashes(string_hashes(merged))
             return hll.to_text()
@@ -251,17 +288,69 @@ class ColumnProbe:
 
 
 def normalise_identifiers(entity: str, values: pa.Array) -> pa.Array:
-    """The form in which two writings of one identifier compare equal (see table_rules.toml)."""
+    """The form in which two writings of one identifier compare equal (see table_rules.toml).
+
+    Each step runs only if a look at the bytes says it may change something (identifiers
+    mostly come normalised already).
+
+    >>> ids = strings(["１１０１０５ 1990", "11010x"])
+    >>> normalise_identifiers("CN_RESIDENT_ID", ids).to_pylist()
+    ['1101051990', '11010X']
+    >>> normalise_identifiers("CN_MOBILE_PHONE", strings(["+86 138-0013-8000"])).to_pylist()
+    ['13800138000']
+    >>> normalise_identifiers("EMAIL_ADDRESS", strings([" Li@Example.CN"])).to_pylist()
+    ['li@example.cn']
+    """
     v = values
-    if not pc.all(pc.string_is_ascii(v)).as_py():
+    if not _bytes_within(v, (0, 0x7F)):
         v = pc.utf8_normalize(v, "NFKC")
     if entity == "EMAIL_ADDRESS":
-        return pc.ascii_lower(pc.utf8_trim_whitespace(v))
-    if pc.any(pc.match_substring_regex(v, r"[^0-9A-Za-z]")).as_py():
+        if _may_trim(v):
+            v = pc.utf8_trim_whitespace(v)
+        return pc.ascii_lower(v) if _has_bytes(v, ord("A"), ord("Z")) else v
+    if not _bytes_within(v, (ord("0"), ord("9")), (ord("A"), ord("Z")), (ord("a"), ord("z"))):
         v = pc.replace_substring_regex(v, r"[^0-9A-Za-z]", "")
     if entity in ("CN_MOBILE_PHONE", "CN_LANDLINE"):
-        return pc.utf8_slice_codeunits(v, -11)
-    return pc.ascii_upper(v)
+        return pc.utf8_slice_codeunits(v, -11) if _longest(v) > 11 else v
+    return pc.ascii_upper(v) if _has_bytes(v, ord("a"), ord("z")) else v
+
+
+def _data(arr: pa.Array) -> np.ndarray:
+    """The bytes of all cells of a string array (null cells may add some: callers only use
+    this to skip work that would change nothing)."""
+    offsets, data = string_parts(arr)
+    return data[offsets[0] : offsets[-1]]
+
+
+def _bytes_within(arr: pa.Array, *ranges: tuple[int, int]) -> bool:
+    """True if every byte of ``arr`` lies in one of the inclusive ``ranges``."""
+    data = _data(arr)
+    inside = np.zeros(len(data), bool)
+    for lo, hi in ranges:
+        inside |= (data - np.uint8(lo)) <= np.uint8(hi - lo)  # wraps below lo
+    return bool(inside.all())
+
+
+def _has_bytes(arr: pa.Array, lo: int, hi: int) -> bool:
+    """True if some byte of ``arr`` lies in ``lo..hi`` (inclusive)."""
+    return not _bytes_within(arr, (0, lo - 1), (hi + 1, 255))
+
+
+def _may_trim(arr: pa.Array) -> bool:
+    """False if no cell can start or end with whitespace (judged from its first byte, and
+    from its last: whitespace ends in a byte up to 32 or, beyond ASCII, 0x80 or more)."""
+    offsets, data = string_parts(arr)
+    cells = np.flatnonzero(offsets[1:] > offsets[:-1])
+    if not len(cells):
+        return False
+    first, last = data[offsets[cells]], data[offsets[cells + 1] - 1]
+    return bool(_SPACE_LEAD[first].any() or (last <= 32).any() or (last >= 0x80).any())
+
+
+def _longest(arr: pa.Array) -> int:
+    """The greatest byte length of a cell (0 for none)."""
+    lengths = np.diff(string_parts(arr)[0])
+    return int(lengths.max()) if len(lengths) else 0
 
 
 class TableProbe:
@@ -274,7 +363,6 @@ class TableProbe:
         self._distinct_cfg = cfg["distinct"]
         ind = cfg["individuals"]
         self.individual_entities = tuple(ind["entities"])
-        self._individual_set = pa.array(self.individual_entities, pa.string())
         self.individuals = {
             e: DistinctCounter(int(ind["exact_limit"]), 1 << 62, int(ind["hll_precision"]))
             for e in self.individual_entities
@@ -283,7 +371,7 @@ class TableProbe:
         recs = list(catalog)
         # As float32, the type of the scores they are compared with.
         self._rec_context_of = {r.id: float(np.float32(r.context_score)) for r in recs}
-        self._validated_ids = pa.array([r.id for r in recs if r.validator])
+        self._validated_ids = frozenset(r.id for r in recs if r.validator)
         # Counting individuals needs the matched values (only identifiers; kept in memory).
         self.wants_values = bool(self.individual_entities)
 
@@ -304,19 +392,24 @@ class TableProbe:
         """One batch of one column: ``values`` as read, ``matches`` the core's output for it."""
         probe = self.column(column)
         if probe.distinct.seen < (probe.distinct.max_values or 1 << 62):
-            trimmed = pc.utf8_trim_whitespace(values)
-            probe.distinct.add(trimmed.filter(pc.greater(pc.utf8_length(trimmed), 0)))
+            filled = values.filter(from_numpy(nonblank(values)))
+            probe.distinct.add(pc.utf8_trim_whitespace(filled))
         if matches.num_rows == 0:
             return
-        self._recognizers(probe, matches)
-        self._validated(probe, matches)
+        rows = numbers(matches["row"])
+        # Scores are float32; compared as float64, as Arrow compares them with a Python float.
+        scores = numbers(matches["score"]).astype(np.float64)
+        strong = scores >= self.min_score
+        recognizers, recognizer = encode(matches["recognizer"])
+        entities, entity = encode(matches["entity"])
+        self._recognizers(probe, group_cells(rows, recognizers, recognizer, scores))
+        validated = _flags(recognizers, self._validated_ids)[recognizer] & strong
+        self._validated(probe, rows[validated], entities, entity[validated])
         if "value" in matches.column_names:
-            self._individuals(matches)
+            wanted = _flags(entities, self.individual_entities)[entity] & strong
+            self._individuals(matches["value"], entities, entity, wanted)
 
-    def _recognizers(self, probe: ColumnProbe, matches: pa.Table) -> None:
-        per_cell = cell_maxima(
-            matches["row"].to_numpy(), matches["recognizer"], matches["score"].to_numpy()
-        )
+    def _recognizers(self, probe: ColumnProbe, per_cell: CellMaxima) -> None:
         context_score = np.array(
             [self._rec_context_of.get(k, 2.0) for k in per_cell.keys], np.float64
         )[per_cell.key]
@@ -334,31 +427,29 @@ class TableProbe:
             ev.strong_cells += strong_n
             ev.context_cells += context_n
 
-    def _validated(self, probe: ColumnProbe, matches: pa.Table) -> None:
-        ok = pc.and_(
-            pc.is_in(matches["recognizer"], value_set=self._validated_ids),
-            pc.greater_equal(matches["score"], self.min_score),
-        )
-        hits = matches.select(["row", "entity"]).filter(ok)
-        if not hits.num_rows:
+    def _validated(
+        self, probe: ColumnProbe, rows: np.ndarray, entities: list[str], entity: np.ndarray
+    ) -> None:
+        """Count the cells of validated matches (``rows``, ``entity`` indexing ``entities``)."""
+        if not len(rows):
             return
-        per_cell = cell_maxima(hits["row"].to_numpy(), hits["entity"], np.zeros(hits.num_rows))
-        for entity, n in zip(per_cell.keys, per_cell.cells().tolist(), strict=True):
-            probe.validated[entity] = probe.validated.get(entity, 0) + n
+        per_cell = group_cells(rows, entities, entity, np.zeros(len(rows)))
+        for name, n in zip(entities, per_cell.cells().tolist(), strict=True):
+            if n:
+                probe.validated[name] = probe.validated.get(name, 0) + n
 
-    def _individuals(self, matches: pa.Table) -> None:
-        wanted = pc.and_(
-            pc.greater_equal(matches["score"], self.min_score),
-            pc.is_in(matches["entity"], value_set=self._individual_set),
-        )
-        strong = matches.select(["entity", "value"]).filter(wanted)
-        if not strong.num_rows:
+    def _individuals(
+        self, values: pa.ChunkedArray, entities: list[str], entity: np.ndarray, wanted: np.ndarray
+    ) -> None:
+        """Add the ``wanted`` matched values to the distinct identifiers of their entity."""
+        if not wanted.any():
             return
-        for entity in pc.unique(strong["entity"]).to_pylist():
-            values = strong.filter(pc.equal(strong["entity"], entity))["value"]
-            self.individuals[entity].add(
-                normalise_identifiers(entity, values.combine_chunks()).cast(pa.string())
-            )
+        values = values.combine_chunks()
+        for k in np.unique(entity[wanted]).tolist():
+            rows = np.flatnonzero(wanted & (entity == k))
+            picked = values if len(rows) == len(values) else values.take(from_numpy(rows))
+            name = entities[k]
+            self.individuals[name].add(normalise_identifiers(name, picked).cast(pa.string()))
 
     # -- results for the report ------------------------------------------------------------
     def column_evidence(self, name: str, catalog: Catalog) -> dict:
@@ -413,6 +504,11 @@ class TableProbe:
             "by_entity": by_entity,
             "sketches": sketches,
         }
+
+
+def _flags(names: list[str], wanted) -> np.ndarray:
+    """``names[i] in wanted`` for each ``i``."""
+    return np.array([name in wanted for name in names], bool)
 
 
 def merge_sketches(texts: list[str]) -> int:

@@ -22,6 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import booleans, from_numpy, numbers
+
 
 @dataclass
 class CellMaxima:
@@ -44,21 +46,58 @@ class CellMaxima:
         return np.bincount(self.key, weights=self.best, minlength=len(self.keys))
 
 
+def encode(keys: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
+    """The distinct ``keys`` (in order of first appearance) and each entry's index into them.
+
+    The core's matches come in row order, so keys come in runs (often a single one): runs
+    are found by comparing each key with the previous one, cheaper than hashing every key, and
+    only the first key of each run is hashed.
+
+    >>> names, key = encode(pa.chunked_array([["B", "B", "A"], ["A", "B"]]))
+    >>> names, key.tolist()
+    (['B', 'A'], [0, 0, 1, 1, 0])
+    """
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    n = len(keys)
+    if n < 2 or keys.null_count:
+        return _dictionary(keys)
+    changed = ~booleans(pc.equal(keys.slice(1), keys.slice(0, n - 1)))
+    firsts = np.flatnonzero(np.concatenate(([True], changed)))
+    names, run_key = _dictionary(keys.take(from_numpy(firsts)))
+    return names, np.repeat(run_key, np.diff(firsts, append=n))
+
+
+def _dictionary(keys: pa.Array) -> tuple[list[str], np.ndarray]:
+    encoded = pc.dictionary_encode(keys)
+    return encoded.dictionary.to_pylist(), numbers(encoded.indices)
+
+
 def cell_maxima(
     rows: np.ndarray, keys: pa.Array | pa.ChunkedArray, scores: np.ndarray
 ) -> CellMaxima:
     """Group matches (``rows``, ``keys``, ``scores``, one entry per match) by cell and key."""
-    if isinstance(keys, pa.ChunkedArray):
-        keys = keys.combine_chunks()
-    encoded = pc.dictionary_encode(keys)
-    names = encoded.dictionary.to_pylist()
+    return group_cells(rows, *encode(keys), scores)
+
+
+def group_cells(
+    rows: np.ndarray, names: list[str], key: np.ndarray, scores: np.ndarray
+) -> CellMaxima:
+    """:func:`cell_maxima` of keys already encoded: ``key`` indexes ``names``.
+
+    The core gives matches in row order, usually one per cell, so the sort is mostly skipped.
+    """
     if len(rows) == 0:
-        empty = np.zeros(0, np.int64)
-        return CellMaxima(names, empty, np.zeros(0, np.float64))
+        return CellMaxima(names, np.zeros(0, np.int64), np.zeros(0, np.float64))
     n_keys = max(len(names), 1)
-    combined = np.asarray(rows, np.int64) * n_keys + encoded.indices.to_numpy()
-    order = np.argsort(combined, kind="stable")
-    combined = combined[order]
-    first = np.flatnonzero(np.concatenate(([True], combined[1:] != combined[:-1])))
-    best = np.maximum.reduceat(np.asarray(scores, np.float64)[order], first)
+    combined = np.asarray(rows, np.int64) * n_keys + key
+    scores = np.asarray(scores, np.float64)
+    if (combined[1:] < combined[:-1]).any():
+        order = np.argsort(combined, kind="stable")
+        combined, scores = combined[order], scores[order]
+    new = combined[1:] != combined[:-1]
+    if new.all():  # one match per (cell, key)
+        return CellMaxima(names, combined % n_keys, scores)
+    first = np.flatnonzero(np.concatenate(([True], new)))
+    best = np.maximum.reduceat(scores, first)
     return CellMaxima(names, combined[first] % n_keys, best)
