@@ -121,12 +121,15 @@ def string_hashes(arr: pa.Array, *, head: int = 64, tail: int = 32) -> np.ndarra
     h = _mix(lengths ^ _GOLDEN)
     longest = int(lengths.max())
     width = min(-(-longest // 8) * 8, head)
+    # A value takes as many mixing rounds as its own length asks for, whatever else is in the
+    # batch: its hash must not depend on its neighbours, or batches would count it twice.
     if width:
-        for word in _fixed_words(offsets, data, width).T:
-            h = _mix(h ^ word)
+        for j, word in enumerate(_fixed_words(offsets, data, width).T):
+            h = np.where(lengths > 8 * j, _mix(h ^ word), h)
     if longest > head:
+        long_value = lengths > head
         for word in _fixed_words(offsets, data, tail, tail=True).T:
-            h = _mix(h ^ word)
+            h = np.where(long_value, _mix(h ^ word), h)
     return _mix(h * _GOLDEN + _GOLDEN)
 
 
