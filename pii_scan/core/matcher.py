@@ -320,16 +320,22 @@ class Matcher:
             )
             - width[hit]
         )
+        # A cell only one active pattern can start matched that pattern: the union says so.
+        admits = np.add.reduce([starts_ok[i][some[hit]] for i in active], dtype=np.int32)
         for i in active:
             rec = self.recognizers[i]
-            mine = hit[starts_ok[i][some[hit]]]
-            if len(mine) == 0:
-                continue
-            flag = "(?i)" if rec.ignore_case else ""
-            ok = pc.match_substring_regex(
-                trimmed.take(pa.array(mine)), f"{flag}^(?:{rec.pattern})$"
+            mine_ok = starts_ok[i][some[hit]]
+            sure = hit[mine_ok & (admits == 1)]
+            mine = hit[mine_ok & (admits > 1)]
+            if len(mine):
+                flag = "(?i)" if rec.ignore_case else ""
+                ok = pc.match_substring_regex(
+                    trimmed.take(pa.array(mine)), f"{flag}^(?:{rec.pattern})$"
+                )
+                mine = mine[ok.to_numpy(zero_copy_only=False)]
+            mine = (
+                np.union1d(sure, mine) if len(sure) and len(mine) else (sure if len(sure) else mine)
             )
-            mine = mine[ok.to_numpy(zero_copy_only=False)]
             if len(mine):
                 cells = some[mine]
                 starts = buf.offsets[cells] + lead[mine]
