@@ -237,18 +237,18 @@ class Matcher:
         out: list[_Found] = []
         ordered = sorted(rec_ids, key=lambda i: -self.recognizers[i].priority)
         for cand in cands:
-            open_rows = np.arange(len(cand))
+            open_rows = None  # all of them, until one is claimed
             for i in ordered:
                 rec = self.recognizers[i]
-                if cand.length not in rec.lengths or len(open_rows) == 0:
+                if cand.length not in rec.lengths or (open_rows is not None and not len(open_rows)):
                     continue
                 if grouped and cand.grouping not in self._accepts[i]:
                     continue
-                chars = cand.chars[open_rows]
+                chars = cand.chars if open_rows is None else cand.chars[open_rows]
                 ok = self._structure(i, cand.length, grouped)(chars)
                 if not ok.any():
                     continue
-                sel = open_rows[ok]
+                sel = np.flatnonzero(ok) if open_rows is None else open_rows[ok]
                 chars = chars[ok]
                 if rec.validator:
                     valid = self._validators[rec.validator](chars)
@@ -258,7 +258,12 @@ class Matcher:
                 birth = self._extractors[rec.id](chars) if rec.id in self._extractors else None
                 out.append(_Found(i, cand.cells[sel], cand.starts[sel], cand.ends[sel], birth))
                 if not rec.requires_context:
-                    open_rows = np.setdiff1d(open_rows, sel, assume_unique=True)
+                    still_open = np.ones(len(cand), dtype=bool)
+                    if open_rows is not None:
+                        still_open[:] = False
+                        still_open[open_rows] = True
+                    still_open[sel] = False
+                    open_rows = np.flatnonzero(still_open)
         return out
 
     def _structure(self, i: int, length: int, digits: bool):
