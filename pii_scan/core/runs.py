@@ -1,10 +1,12 @@
 """Candidate spans found by byte class, without regular expressions.
 
 Numbers are the bulk of personal identifiers, and a number is a *run*: a maximal stretch of
-ASCII digits. Finding every run of a whole buffer takes a few NumPy passes (a boolean mask and
-the positions where it flips), which is faster than any regex engine reached from Python
-(``../shared/reference/perf-measurements.md``, method g). The boundary rule "a run is maximal"
-replaces ``\\b`` and lookarounds, and works when digits are glued to Hanzi.
+ASCII digits. Finding every run of a whole buffer takes a few NumPy passes over cache-sized
+blocks (:func:`~pii_scan.core.buffers.class_runs`: where the class mask flips), which is
+faster than any regex engine reached from Python (``../shared/reference/perf-measurements.md``,
+method g). The boundary rule "a run is maximal" replaces ``\\b`` and lookarounds, and works
+when digits are glued to Hanzi. Runs are kept on the buffer: digit candidates and alphanumeric
+tokens share the digit runs.
 
 Two candidate kinds come out of here:
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .buffers import TextBuffer
+from .buffers import Runs, TextBuffer, class_positions
 
 _SEPARATORS = np.zeros(256, dtype=bool)
 _SEPARATORS[[ord(" "), ord("-"), ord(")")]] = True
@@ -64,31 +66,20 @@ def grouping_code(groups: Iterable[int]) -> int:
     return code
 
 
-def _runs(mask: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive) of maximal True runs in ``mask``, never crossing a cell edge."""
-    n = len(mask)
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    m = mask.view(np.int8)
-    edge = np.zeros(n + 1, dtype=np.int8)
-    edge[:n] = m
-    edge[1:] -= m
-    # Cell edges split runs: a run continuing over a cell start ends there and starts again.
-    cell_starts = offsets[1:-1]  # sorted; repeated where cells are empty
-    if len(cell_starts) > 1:
-        cell_starts = cell_starts[np.concatenate(([True], cell_starts[1:] != cell_starts[:-1]))]
-    cell_starts = cell_starts[(cell_starts > 0) & (cell_starts < n)]
-    split = cell_starts[mask[cell_starts] & mask[cell_starts - 1]]
-    edge[split] = 1
-    starts = np.flatnonzero(edge == 1)
-    ends = np.flatnonzero(edge == -1)
-    if len(split):
-        ends = np.sort(np.concatenate((ends, split)))
-    return starts.astype(np.int64), ends.astype(np.int64)
-
-
 def _gather(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
-    return data[starts[:, None] + np.arange(length)]
+    """Rows ``data[s : s + length]`` for every ``s`` in ``starts`` (each span inside ``data``).
+
+    The buffer is seen as overlapping ``length``-byte items, one starting at every byte, so a
+    row is one item copy: no (n, length) index matrix, and ~3x faster than indexing the rows
+    of a 2-D window view.
+    """
+    items = np.ndarray(
+        (len(data) - length + 1,),
+        dtype=np.dtype((np.void, length)),
+        buffer=np.ascontiguousarray(data),
+        strides=(1,),
+    )
+    return items[starts].view(np.uint8).reshape(-1, length)
 
 
 DIGIT = np.zeros(256, dtype=bool)
@@ -113,44 +104,40 @@ def digit_candidates(
     lengths that may end in X/x (the letter is taken only when no alphanumeric follows it).
     """
     data = buf.data
-    starts, ends = _runs(buf.byte_mask(DIGIT), buf.offsets)
+    runs = buf.runs(DIGIT)
+    starts, ends = runs.starts, runs.ends
     if len(starts) == 0:
         return []
     out: list[Candidates] = []
     run_len = ends - starts
-    run_cells = buf.cell_of(starts)
-    cell_end = buf.offsets[run_cells + 1]
-
-    # A check letter X/x right after the run, not followed by another alphanumeric.
-    letter_end = np.minimum(ends, len(data) - 1)
-    has_letter = (ends < cell_end) & ((data[letter_end] | 0x20) == ord("x"))
-    after = np.minimum(ends + 1, len(data) - 1)
-    has_letter &= (ends + 1 >= cell_end) | ~ALNUM[data[after]]
+    # Which run lengths occur (32 standing for 32 and more), so absent ones cost no pass.
+    seen = np.bincount(np.minimum(run_len, _CODE_BASE), minlength=_CODE_BASE + 1) > 0
 
     # Single runs (optionally with their check letter).
     for length in sorted(lengths):
-        plain = run_len == length
-        if plain.any():
-            idx = np.flatnonzero(plain)
+        if seen[min(length, _CODE_BASE)]:
+            idx = np.flatnonzero(run_len == length)
             out.append(
                 Candidates(
                     length,
                     0,
-                    run_cells[idx],
+                    runs.cells_at(idx, buf.offsets),
                     starts[idx],
                     ends[idx],
                     _gather(data, starts[idx], length),
                 )
             )
-        if length in check_letter_lengths:
-            lettered = (run_len == length - 1) & has_letter
-            if lettered.any():
-                idx = np.flatnonzero(lettered)
+        if length in check_letter_lengths and length > 1 and seen[min(length - 1, _CODE_BASE)]:
+            idx = np.flatnonzero(run_len == length - 1)
+            cells = runs.cells_at(idx, buf.offsets)
+            ok = _check_letter_follows(buf, ends[idx], cells)
+            if ok.any():
+                idx = idx[ok]
                 out.append(
                     Candidates(
                         length,
                         0,
-                        run_cells[idx],
+                        cells[ok],
                         starts[idx],
                         ends[idx] + 1,
                         _gather(data, starts[idx], length),
@@ -159,21 +146,16 @@ def digit_candidates(
 
     if not groupings or len(starts) < 2:
         return out
-    # Joined runs: consecutive runs of one cell separated by 1-2 separator bytes.
-    gap = starts[1:] - ends[:-1]
-    first_sep = _SEPARATORS[data[ends[:-1]]]
-    second = np.minimum(ends[:-1] + 1, len(data) - 1)
-    joinable = (run_cells[1:] == run_cells[:-1]) & (
-        ((gap == 1) & first_sep) | ((gap == 2) & first_sep & _SEPARATORS[data[second]])
-    )
+    joinable = _joinable_links(buf, runs)
     wanted = np.array(sorted(groupings), dtype=np.int64)
     max_groups = min(_MAX_GROUPS, len(starts))
     for k in range(2, max_groups + 1):
-        # run i starts a k-group if links i .. i+k-2 are all joinable
-        ok = joinable[: len(joinable) - k + 2].copy()
-        for j in range(1, k - 1):
-            ok &= joinable[j : len(joinable) - k + 2 + j]
-        first = np.flatnonzero(ok)
+        # Run i starts a k-group if links i .. i+k-2 are all joinable: the sorted link list
+        # then holds i and, k-2 places later, i+k-2.
+        if len(joinable) < k - 1:
+            break
+        first = joinable[: len(joinable) - k + 2]
+        first = first[joinable[k - 2 :] == first + (k - 2)]
         if len(first) == 0:
             continue
         code = np.full(len(first), k, dtype=np.int64)
@@ -191,35 +173,88 @@ def digit_candidates(
             chars = np.concatenate(parts, axis=1)
             out.append(
                 Candidates(
-                    chars.shape[1], int(c), run_cells[sel], starts[sel], ends[sel + k - 1], chars
+                    chars.shape[1],
+                    int(c),
+                    runs.cells_at(sel, buf.offsets),
+                    starts[sel],
+                    ends[sel + k - 1],
+                    chars,
                 )
             )
     return out
 
 
+def _check_letter_follows(buf: TextBuffer, ends: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """A boolean per run end: is the next byte of the cell X/x, not followed by another
+    alphanumeric of the cell?"""
+    data = buf.data
+    cell_end = buf.offsets[cells + 1]
+    letter = np.minimum(ends, len(data) - 1)
+    has_letter = (ends < cell_end) & ((data[letter] | 0x20) == ord("x"))
+    after = np.minimum(ends + 1, len(data) - 1)
+    return has_letter & ((ends + 1 >= cell_end) | ~ALNUM[data[after]])
+
+
+def _joinable_links(buf: TextBuffer, runs: Runs) -> np.ndarray:
+    """Sorted indices ``i`` where run ``i + 1`` follows run ``i`` in its cell after one or two
+    separator bytes.
+
+    Most runs are far from the next one (or glued to it at a cell edge), so the gap alone
+    leaves few links to look at closer.
+    """
+    data, starts, ends = buf.data, runs.starts, runs.ends
+    gap = starts[1:] - ends[:-1]
+    near = np.flatnonzero((gap - 1).astype(np.uint64) < 2)  # gap 1 or 2
+    if len(near) == 0:
+        return near
+    after = ends[near]
+    next_cell = buf.offsets[runs.cells_at(near, buf.offsets) + 1]
+    ok = (starts[near + 1] < next_cell) & _SEPARATORS[data[after]]
+    two = gap[near] == 2
+    ok[two] &= _SEPARATORS[data[after[two] + 1]]
+    return near[ok]
+
+
 def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
     """Maximal ``[0-9A-Za-z]`` runs whose length is in ``lengths`` and that hold a letter."""
-    letters = buf.byte_mask(LETTER)
-    if not letters.any():
+    if not buf.holds_any(LETTER):
         return []
-    starts, ends = _runs(buf.byte_mask(ALNUM), buf.offsets)
-    if len(starts) == 0:
-        return []
-    # From a run's start to the next run's start, only the run itself can hold a letter.
-    with_letter = np.logical_or.reduceat(letters, starts)
-    starts, ends = starts[with_letter], ends[with_letter]
-    if len(starts) == 0:
-        return []
-    run_len = ends - starts
+    runs = buf.runs(ALNUM)
+    run_len = runs.ends - runs.starts
+    keep = np.flatnonzero(_length_in(run_len, lengths))
+    digits = buf.runs(DIGIT)
+    keep = keep[~_same_runs(runs.starts[keep], runs.ends[keep], digits.starts, digits.ends)]
+    starts, ends, run_len = runs.starts[keep], runs.ends[keep], run_len[keep]
+    cells = runs.cells_at(keep, buf.offsets)
     out: list[Candidates] = []
     for length in sorted(lengths):
         idx = np.flatnonzero(run_len == length)
         if len(idx):
             chars = _gather(buf.data, starts[idx], length)
-            out.append(
-                Candidates(length, 0, buf.cell_of(starts[idx]), starts[idx], ends[idx], chars)
-            )
+            out.append(Candidates(length, 0, cells[idx], starts[idx], ends[idx], chars))
     return out
+
+
+def _length_in(run_len: np.ndarray, lengths: set[int]) -> np.ndarray:
+    """``np.isin(run_len, lengths)`` as one table look-up (``isin`` compares once per length)."""
+    cap = max(lengths, default=0) + 1
+    table = np.zeros(cap + 1, dtype=bool)
+    table[sorted(lengths)] = True
+    return np.take(table, np.minimum(run_len, cap))
+
+
+def _same_runs(
+    starts: np.ndarray, ends: np.ndarray, other_starts: np.ndarray, other_ends: np.ndarray
+) -> np.ndarray:
+    """A boolean per run ``[starts, ends)``: is it also a run of the other (sorted) list?
+
+    An alphanumeric run without a letter is a run of digits, maximal and cut at cell edges
+    alike, so the cached digit runs tell letters apart without a letter mask of the buffer.
+    """
+    if len(other_starts) == 0:
+        return np.zeros(len(starts), dtype=bool)
+    i = np.minimum(np.searchsorted(other_starts, starts), len(other_starts) - 1)
+    return (other_starts[i] == starts) & (other_ends[i] == ends)
 
 
 def _runs_holding(starts: np.ndarray, ends: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -234,6 +269,65 @@ def _runs_holding(starts: np.ndarray, ends: np.ndarray, positions: np.ndarray) -
     return run[np.concatenate(([True], run[1:] != run[:-1]))]
 
 
+# Below one ``must`` byte in this many bytes, the runs are found around the ``must`` bytes;
+# above, over the whole buffer (the windows around them would outweigh the buffer).
+_SPARSE = 256
+_NEAR = 32  # bytes looked at first on either side of a ``must`` byte
+_WINDOW_BYTES = 1 << 16
+
+
+def _reach(
+    data: np.ndarray,
+    table: np.ndarray,
+    positions: np.ndarray,
+    bound: np.ndarray,
+    step: int,
+    width: int,
+) -> np.ndarray:
+    """How many ``table`` bytes follow each position (``step`` 1) or precede it (``step``
+    -1), stopping at ``bound`` (exclusive, per position); ``width`` where there are at least
+    that many."""
+    out = np.empty(len(positions), dtype=np.int64)
+    offsets = np.arange(1, width + 1, dtype=np.int64) * step
+    chunk = max(1, _WINDOW_BYTES // width)  # bounds the (positions, width) index matrix
+    for i in range(0, len(positions), chunk):
+        at = positions[i : i + chunk, None] + offsets
+        edge = bound[i : i + chunk, None]
+        ok = table[np.take(data, at, mode="clip")] & ((at < edge) if step > 0 else (at > edge))
+        stop = np.argmin(ok, axis=1)
+        out[i : i + chunk] = np.where(ok[np.arange(len(ok)), stop], width, stop)
+    return out
+
+
+def _runs_around(
+    buf: TextBuffer, table: np.ndarray, positions: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cells, starts, ends) of the maximal runs of ``table`` bytes holding the sorted
+    ``positions`` (which must be ``table`` bytes), each run once; runs reaching ``limit``
+    bytes out on one side are left out.
+
+    Looks at a few bytes either side of each position, and further only where that was not
+    enough, so the cost follows the number of positions, not the size of the buffer.
+    """
+    data = buf.data
+    cells = buf.cell_of(positions)
+    lows, highs = buf.offsets[cells] - 1, buf.offsets[cells + 1]
+    sides = []
+    for step, bound in ((-1, lows), (1, highs)):
+        reach = _reach(data, table, positions, bound, step, min(_NEAR, limit))
+        far = np.flatnonzero(reach >= _NEAR)
+        if len(far) and limit > _NEAR:
+            reach[far] = _reach(data, table, positions[far], bound[far], step, limit)
+        sides.append(reach)
+    left, right = sides
+    ok = (left < limit) & (right < limit)
+    cells, starts, ends = cells[ok], (positions - left)[ok], (positions + right + 1)[ok]
+    if len(starts) > 1:
+        first = np.concatenate(([True], starts[1:] != starts[:-1]))
+        cells, starts, ends = cells[first], starts[first], ends[first]
+    return cells, starts, ends
+
+
 def word_spans(
     buf: TextBuffer,
     charset: np.ndarray,
@@ -244,23 +338,50 @@ def word_spans(
     """Maximal runs of ``charset`` bytes that hold a ``must`` byte, with ``trim`` bytes cut
     from both ends: e-mail addresses (``[A-Za-z0-9._%+-@]`` holding ``@``) and dotted quads.
 
-    Returns (cells, starts, ends) in the folded buffer; every lookup is a whole-buffer pass.
+    Returns (cells, starts, ends) in the folded buffer. Where ``must`` bytes are rare (an
+    ``@`` in prose) the runs are found around them; where they are common (an e-mail column),
+    over the whole buffer.
     """
     empty = np.zeros(0, np.int64)
-    must_at = np.flatnonzero(buf.byte_mask(must))
+    data = buf.data
+    must_at = class_positions(data, must)
+    must_at = must_at[charset[data[must_at]]]  # a byte outside the charset is in no run
     if len(must_at) == 0:
         return empty, empty, empty
-    starts, ends = _runs(buf.byte_mask(charset), buf.offsets)
-    keep = _runs_holding(starts, ends, must_at)
-    if len(keep) == 0:
-        return empty, empty, empty
-    starts, ends = starts[keep], ends[keep]
-    data = buf.data
-    for _ in range(4):
-        cut = (ends > starts) & trim[data[np.maximum(ends - 1, 0)]]
-        ends = ends - cut
-        cut = (ends > starts) & trim[data[np.minimum(starts, len(data) - 1)]]
-        starts = starts + cut
+    if len(must_at) * _SPARSE <= len(data):
+        # Trimming cuts at most 8 bytes, so a run longer than max_length + 8 is never kept.
+        cells, starts, ends = _runs_around(buf, charset, must_at, max_length + 9)
+        starts, ends = _trim(data, starts, ends, trim, 4)
+        ok = (ends - starts > 0) & (ends - starts <= max_length)
+        return cells[ok], starts[ok], ends[ok]
+    runs = buf.runs(charset)
+    keep = _runs_holding(runs.starts, runs.ends, must_at)
+    starts, ends = _trim(data, runs.starts[keep], runs.ends[keep], trim, 4)
     ok = (ends - starts > 0) & (ends - starts <= max_length)
-    starts, ends = starts[ok], ends[ok]
-    return buf.cell_of(starts), starts, ends
+    return runs.cells_at(keep[ok], buf.offsets), starts[ok], ends[ok]
+
+
+def _trim(
+    data: np.ndarray, starts: np.ndarray, ends: np.ndarray, trim: np.ndarray, times: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a ``trim`` byte off the end, then off the start, of every non-empty span, up to
+    ``times`` rounds; a round goes only over the spans the previous one cut and left
+    non-empty."""
+    active = None  # all spans; the first round makes new arrays, later ones write to them
+    for _ in range(times):
+        s = starts if active is None else starts[active]
+        e = ends if active is None else ends[active]
+        cut_end = (e > s) & trim[data[np.maximum(e - 1, 0)]]
+        e = e - cut_end
+        cut_start = (e > s) & trim[data[np.minimum(s, len(data) - 1)]]
+        s = s + cut_start
+        again = (cut_end | cut_start) & (e > s)  # an emptied span stays empty
+        if active is None:
+            starts, ends = s, e
+            active = np.flatnonzero(again)
+        else:
+            starts[active], ends[active] = s, e
+            active = active[again]
+        if len(active) == 0:
+            break
+    return starts, ends
