@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Recognizer
-from .buffers import TextBuffer
+from .buffers import TextBuffer, class_positions
 
 
 def byte_class(chars: str) -> np.ndarray:
@@ -231,10 +231,10 @@ def _pair_cells(
     if len(data) < 2:
         return np.zeros(len(offsets) - 1, dtype=bool)
     if _rarer_is_first(data, first, second):
-        pos = _class_positions(data[:-1], first)
+        pos = class_positions(data[:-1], first)
         pos = pos[second[data[pos + 1]]]
     else:
-        pos = _class_positions(data[1:], second)
+        pos = class_positions(data[1:], second)
         pos = pos[first[data[pos]]]
     return _cells_holding(pos, offsets, 2)
 
@@ -247,41 +247,6 @@ def _rarer_is_first(data: np.ndarray, first: np.ndarray, second: np.ndarray) -> 
     on the guess)."""
     sample = data[::_SAMPLE_STRIDE]
     return int(np.count_nonzero(first[sample])) < int(np.count_nonzero(second[sample]))
-
-
-_BLOCK = 1 << 18
-
-
-def _class_positions(data: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Sorted positions of the bytes of ``data`` in ``table`` (256 booleans).
-
-    A class of a few ranges is a comparison per range (``(byte - lo) < width``, wrapping
-    uint8), done block by block into small reused arrays: temporaries as large as the buffer
-    cost more in page faults than the comparisons themselves, and a block stays in cache.
-    """
-    edges = np.flatnonzero(np.diff(table.view(np.int8), prepend=0, append=0))
-    ranges = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-    if len(ranges) > 8 or ranges == [(0, 256)]:
-        return np.flatnonzero(table[data])
-    if not ranges:
-        return np.zeros(0, np.int64)
-    size = min(_BLOCK, len(data))
-    mask, hit, shifted = np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8)
-    found = [np.zeros(0, np.int64)]
-    for start in range(0, len(data), _BLOCK):
-        block = data[start : start + _BLOCK]
-        m, h, sh = mask[: len(block)], hit[: len(block)], shifted[: len(block)]
-        for i, (lo, hi) in enumerate(ranges):
-            out = m if i == 0 else h
-            if hi - lo == 1:
-                np.equal(block, np.uint8(lo), out=out)
-            else:
-                np.subtract(block, np.uint8(lo), out=sh)
-                np.less(sh, np.uint8(hi - lo), out=out)
-            if i:
-                m |= h
-        found.append(np.flatnonzero(m) + start)
-    return np.concatenate(found)
 
 
 def _cells_holding(pos: np.ndarray, offsets: np.ndarray, span: int) -> np.ndarray:

@@ -7,12 +7,11 @@ import pyarrow as pa
 import pytest
 
 from pii_scan.catalog import load_catalog
-from pii_scan.core import regex
-from pii_scan.core.buffers import TextBuffer
+from pii_scan.core import buffers, regex
+from pii_scan.core.buffers import TextBuffer, class_positions
 from pii_scan.core.regex import (
     RegexFamily,
     _cells_holding,
-    _class_positions,
     _literal_cells,
     _pair_cells,
     byte_class,
@@ -76,16 +75,16 @@ TABLES = ["", "0-9", ":.-", "0-9A-Fa-f", "a", "non-ascii", "acegikmoqsuwy", "\x0
 @pytest.mark.parametrize("chars", TABLES)
 @pytest.mark.parametrize("block", [1, 3, 1 << 18])
 def test_class_positions_match_lookup(chars, block, monkeypatch):
-    monkeypatch.setattr(regex, "_BLOCK", block)
+    monkeypatch.setattr(buffers, "_BLOCK", block)
     table = byte_class(chars) if chars else np.zeros(256, bool)
     data = np.frombuffer("x0a:F-.9字第\x00\x7f\xff".encode() * 3, np.uint8)
     for part in (data, data[:1], data[:0], data[1:]):
-        assert _class_positions(part, table).tolist() == np.flatnonzero(table[part]).tolist()
+        assert class_positions(part, table).tolist() == np.flatnonzero(table[part]).tolist()
 
 
 def test_class_positions_full_table():
     data = np.frombuffer(b"\x00a\xff", np.uint8)
-    assert _class_positions(data, np.ones(256, bool)).tolist() == [0, 1, 2]
+    assert class_positions(data, np.ones(256, bool)).tolist() == [0, 1, 2]
 
 
 @pytest.mark.parametrize("span", [1, 2, 3])
