@@ -39,7 +39,7 @@ from ..catalog import Catalog, Recognizer, load_catalog
 from ..classify.names import column_matches
 from . import functions
 from .buffers import TextBuffer
-from .firstchar import first_chars, may_start
+from .firstchar import BMP, cell_first_chars, first_chars
 from .positional import position_check
 from .regex import RegexFamily, byte_class
 from .required import batch_may_match, required_bytes
@@ -131,10 +131,16 @@ class Matcher:
         for i in self._by_kind["word"]:
             r = self.recognizers[i]
             self._words[(r.charset, r.must_contain, r.trim)].append(i)
-        self._first_chars = {
-            i: first_chars(self.recognizers[i].pattern, self.recognizers[i].ignore_case)
-            for i in self._by_kind["cell"]
+        # Bit k of _start_bits[c]: the k-th cell recognizer's matches may start with char c.
+        if len(self._by_kind["cell"]) > 64:
+            raise ValueError("a catalog may hold at most 64 recognizers of kind 'cell'")
+        self._cell_bit = {
+            i: np.uint64(1) << np.uint64(k) for k, i in enumerate(self._by_kind["cell"])
         }
+        self._start_bits = np.zeros(BMP, dtype=np.uint64)
+        for i, bit in self._cell_bit.items():
+            table = first_chars(self.recognizers[i].pattern, self.recognizers[i].ignore_case)
+            self._start_bits[table if table is not None else slice(None)] |= bit
         self._context = {
             i: "|".join(_re2_escape(w) for w in r.context)
             for i, r in enumerate(self.recognizers)
@@ -300,10 +306,14 @@ class Matcher:
         ]
         if not active:
             return out
-        # A cell can only match the patterns that may start with its first character.
-        starts_ok = {i: may_start(buf, self._first_chars[i]) for i in active}
-        worth = np.logical_or.reduce(list(starts_ok.values())) & (np.diff(buf.offsets) > 0)
-        some = np.flatnonzero(worth)
+        # A cell can only match the patterns that may start with its first character: one
+        # look-up gives, per cell, the bits of the active patterns that may.
+        active_bits = np.bitwise_or.reduce([self._cell_bit[i] for i in active])
+        first = cell_first_chars(buf)
+        bits = self._start_bits[np.maximum(first, 0)]
+        bits[first < 0] = active_bits  # empty, starting with a space or beyond the BMP
+        bits &= active_bits
+        some = np.flatnonzero((bits != 0) & (np.diff(buf.offsets) > 0))
         if len(some) == 0:
             return out
         # One RE2 pass with every active pattern finds the few cells worth a closer look.
@@ -326,21 +336,21 @@ class Matcher:
             - width[hit]
         )
         # A cell only one active pattern can start matched that pattern: the union says so.
-        admits = np.add.reduce([starts_ok[i][some[hit]] for i in active], dtype=np.int32)
+        hit_bits = bits[some[hit]]
+        alone = np.bitwise_count(hit_bits) == 1
         for i in active:
             rec = self.recognizers[i]
-            mine_ok = starts_ok[i][some[hit]]
-            sure = hit[mine_ok & (admits == 1)]
-            mine = hit[mine_ok & (admits > 1)]
+            mine_ok = (hit_bits & self._cell_bit[i]) != 0
+            mine = hit[mine_ok & ~alone]
             if len(mine):
                 flag = "(?i)" if rec.ignore_case else ""
                 ok = pc.match_substring_regex(
                     trimmed.take(pa.array(mine)), f"{flag}^(?:{rec.pattern})$"
                 )
                 mine = mine[ok.to_numpy(zero_copy_only=False)]
-            mine = (
-                np.union1d(sure, mine) if len(sure) and len(mine) else (sure if len(sure) else mine)
-            )
+            sure = hit[mine_ok & alone]
+            if len(sure):
+                mine = np.sort(np.concatenate((sure, mine))) if len(mine) else sure
             if len(mine):
                 cells = some[mine]
                 starts = buf.offsets[cells] + lead[mine]
