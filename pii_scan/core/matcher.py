@@ -391,6 +391,13 @@ class Matcher:
             scores[~context] = 0.0
         return scores
 
+    def _best_of_identical(self, starts, ends, recs, scores) -> np.ndarray:
+        """Indices of the best span of each group of identical spans, in buffer order."""
+        order = np.lexsort((-scores, -self._priority[recs], ends, starts))
+        s, e = starts[order], ends[order]
+        first = np.concatenate(([True], (s[1:] != s[:-1]) | (e[1:] != e[:-1])))
+        return order[first]
+
     def _best_of_overlapping(self, starts, ends, recs, scores) -> np.ndarray:
         """Indices of the spans that survive overlap resolution, in buffer order."""
         priority = self._priority[recs]
@@ -428,11 +435,14 @@ class Matcher:
                 for f, s in found
             ]
         )
-        by_start = np.argsort(starts, kind="stable")
-        if len(by_start) > 1 and (starts[by_start[1:]] < ends[by_start[:-1]]).any():
-            keep = self._best_of_overlapping(starts, ends, recs, scores)
-        else:  # the common case: no two spans touch, nothing to settle
-            keep = by_start
+        keep = np.argsort(starts, kind="stable")
+        if len(keep) > 1 and (starts[keep[1:]] < ends[keep[:-1]]).any():
+            # Identical spans (two address patterns over one address cell) first: the best
+            # ranked of each stays. Whatever still overlaps goes through the full ranking.
+            keep = self._best_of_identical(starts, ends, recs, scores)
+            if len(keep) > 1 and (starts[keep[1:]] < ends[keep[:-1]]).any():
+                sub = self._best_of_overlapping(starts[keep], ends[keep], recs[keep], scores[keep])
+                keep = keep[sub]
         cells, starts, ends = cells[keep], starts[keep], ends[keep]
         recs, scores, births = recs[keep], scores[keep], births[keep]
 
