@@ -29,7 +29,7 @@ import numpy as np
 
 from ._arrays import Format, PrefixTable, Rule
 from ._text import clean
-from .checksums import digit_values, luhn_calc_check_digit, luhn_is_valid
+from .checksums import digit_values, luhn_calc_check_digit, luhn_sum
 from .exceptions import (
     InvalidChecksum,
     InvalidComponent,
@@ -67,7 +67,7 @@ def _rules(chars: np.ndarray) -> list[Rule]:
     values, digits_ok = digit_values(chars)
     return [
         (digits_ok, InvalidFormat, "expected digits"),
-        (luhn_is_valid(chars), InvalidChecksum, "the Luhn checksum does not match"),
+        (digits_ok & (luhn_sum(values) == 0), InvalidChecksum, "the Luhn checksum does not match"),
         (_ISSUERS.match(values), InvalidComponent, "unknown issuer prefix"),
     ]
 
