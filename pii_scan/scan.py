@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -116,9 +117,6 @@ class _Scanner:
         threads = options.threads or os.cpu_count() or 1
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
 
-    def _map(self, fn, items):
-        return map(fn, items) if self._pool is None else self._pool.map(fn, items)
-
     # -- one table ------------------------------------------------------------------------
     def scan_stream(
         self,
@@ -169,8 +167,8 @@ class _Scanner:
         started = self._start_batch(batch, stats, probe, emit)
         self._finish_batch(batch, started, stats, minors, probe, path, table, row_offset, emit)
 
-    def _start_batch(self, batch, stats, probe, emit) -> Iterable[pa.Table]:
-        """Start matching the columns of ``batch``; the matches come out in column order.
+    def _start_batch(self, batch, stats, probe, emit) -> list[Callable[[], pa.Table]]:
+        """Start matching the columns of ``batch``; one call per column gives its matches.
 
         The core spends its time in NumPy and Arrow kernels that release the GIL, so the
         columns are matched on all cores, and :meth:`scan_stream` reads the next batch and
@@ -190,17 +188,16 @@ class _Scanner:
                 batch.column(i), column=names[i], offsets=emit is not None, values=want_values
             )
 
-        if self._pool is None:
-            return map(match, range(len(names)))
-        return [f.result for f in [self._pool.submit(match, i) for i in range(len(names))]]
+        if self._pool is None:  # matched when the results are asked for
+            return [functools.partial(match, i) for i in range(len(names))]
+        return [self._pool.submit(match, i).result for i in range(len(names))]
 
     def _finish_batch(
         self, batch, started, stats, minors, probe, path, table, row_offset, emit
     ) -> None:
         names = batch.schema.names
-        for i, matches in enumerate(started):
-            if callable(matches):
-                matches = matches()
+        for i, matches_of in enumerate(started):
+            matches = matches_of()
             col_name, arr, col = names[i], batch.column(i), stats[names[i]]
             col.update(arr, matches, self.min_score)
             probe.update(col_name, arr, matches)
