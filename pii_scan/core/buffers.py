@@ -25,7 +25,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _EMPTY = np.zeros(0, dtype=np.uint8)
-_KEPT_MASKS = 4
 # Whole-buffer passes go block by block through small reused arrays: temporaries as large as
 # the buffer cost more in page faults than the comparisons themselves, and a block stays in
 # cache, where a comparison costs ~0.05 ns per byte.
@@ -69,7 +68,6 @@ class TextBuffer:
     original: np.ndarray
     original_offsets: np.ndarray
     folded_at: np.ndarray | None
-    _masks: dict | None = None
 
     @classmethod
     def from_array(cls, arr: pa.Array | pa.ChunkedArray) -> TextBuffer:
@@ -99,18 +97,6 @@ class TextBuffer:
         if self.folded_at is None:
             return positions
         return positions + 2 * np.searchsorted(self.folded_at, positions, side="left")
-
-    def byte_mask(self, table: np.ndarray) -> np.ndarray:
-        """``table[data]`` for a 256-entry lookup table, computed once per buffer and table."""
-        if self._masks is None:
-            self._masks = {}
-        key = table.tobytes()
-        if key not in self._masks:
-            # A mask is one byte per byte of data and cheap to recompute: keep the last few.
-            if len(self._masks) >= _KEPT_MASKS:
-                del self._masks[next(iter(self._masks))]
-            self._masks[key] = class_mask(self.data, table)
-        return self._masks[key]
 
     def runs(self, table: np.ndarray) -> Runs:
         """:func:`class_runs` of the folded data, computed once per buffer and table: the
@@ -258,31 +244,6 @@ def per_cell_count(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     filled = offsets[1:] > starts
     if filled.any():
         out[filled] = np.add.reduceat(mask.view(np.uint8), starts[filled], dtype=np.int64)
-    return out
-
-
-def class_mask(data: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """``table[data]``, computed as a few range comparisons when the class has few ranges.
-
-    A 256-entry fancy-index lookup costs ~2.4 ns per byte here; ``(data - lo) < width`` on
-    uint8 (wrapping) costs ~0.3 ns, so a class of up to eight ranges is faster as comparisons.
-
-    >>> t = np.zeros(256, bool); t[48:58] = True
-    >>> class_mask(np.frombuffer(b"a1/9:", np.uint8), t).tolist()
-    [False, True, False, True, False]
-    """
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], table.view(np.int8), [0]))))
-    ranges = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-    if len(ranges) > 8:
-        return table[data]
-    if not ranges:
-        return np.zeros(len(data), dtype=bool)
-    out = None
-    for lo, hi in ranges:
-        hit = (
-            (data - np.uint8(lo)) < np.uint8(hi - lo) if hi - lo < 256 else np.ones(len(data), bool)
-        )
-        out = hit if out is None else (out | hit)
     return out
 
 
