@@ -10,8 +10,12 @@ Why this design (numbers from ``../shared/reference/perf-measurements.md``, this
   buffer (90 MB/s single-threaded), which also gives the "not glued to another digit" boundary
   that RE2 cannot express (no lookaround) and ``\\b`` gets wrong next to Hanzi.
 * Candidates of one length are gathered into an (n, L) byte matrix, so the structure check (the
-  recognizer's RE2 pattern, run by pyarrow over all candidates at once) and the checksum (a
-  NumPy validator over the matrix, ~0.2 µs per candidate) are both whole-array operations.
+  recognizer's pattern cut into per-position byte tables, :mod:`.positional`; RE2 over all
+  candidates at once where it cannot be cut) and the checksum (a NumPy validator over the
+  matrix) are both whole-array operations.
+* A batch is first asked which bytes it holds at all (one pass): a recognizer whose matches
+  need a byte the batch lacks (:mod:`.required`: ``@`` for e-mail, a Hanzi for names, ``.``
+  for coordinates) skips the batch, so a column of numbers costs the digit recognizers only.
 * Text-shaped identifiers (e-mail, IP, plates) use pyarrow's RE2 kernels with a literal
   prefilter; only cells with two or more matches of one recognizer fall back to Python ``re``.
 * Hyperscan was faster at raw scanning but its binding calls Python once per match (0.37 µs),
