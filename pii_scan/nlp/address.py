@@ -4,14 +4,19 @@ RE2 answers "does this cell match?" with its DFA, fast even for a pattern with a
 division names; *where* a match starts and ends needs its NFA, about a hundred times slower
 for such a pattern. Most cells of an address column are nothing but the address, so:
 
-1. cells holding a Hanzi are tested whole (``^pattern$``, DFA): a full match is the trimmed
-   cell, no extraction needed;
-2. the other cells, if they hold a digit or 号/座/栋/幢/村/室 (an address in prose has a
-   number, a building or a village), are tested
-   unanchored (DFA), and only those that match go through the core's span extraction
-   (:class:`~pii_scan.core.regex.RegexFamily`).
+1. of the cells holding a Hanzi, only those that can hold a match at all go on: long enough,
+   and holding a character of each set the pattern requires (an address has 号, 栋, 幢, 座 or
+   村), tested without the pattern (:func:`~.gate.may_match`);
+2. those are tested whole (``^pattern$``, DFA): a full match is the trimmed cell, no
+   extraction needed;
+3. the other cells, if they hold a digit or 号/座/栋/幢/村/室 (an address in prose has a
+   number, a building or a village), are tested unanchored (DFA), and only those that match
+   go through the core's span extraction (:class:`~pii_scan.core.regex.RegexFamily`).
 
-In prose a cell rarely holds an address, so step 2 touches few cells.
+Each RE2 pass also compiles the pattern (~5 ms). A name column has no cell left after step 1,
+so no pass at all. In prose (fewer than half of the Hanzi cells left after step 1) the
+unanchored test runs first, on all of them: a whole match is a match too, so step 2 then
+looks only at the few cells that hold an address, and is skipped when there are none.
 """
 
 from __future__ import annotations
@@ -24,44 +29,58 @@ from ..catalog import Recognizer
 from ..core.buffers import TextBuffer
 from ..core.firstchar import first_chars, may_start
 from ..core.functions import register
-from .gate import cells_with_chars, cells_with_digits, cjk_cells, restrict
+from .gate import anchor_free, cjk_cells, holding, matching, may_match, restrict
 from .vocab import family
+
+#: An address in prose has a number, or a building or village.
+PROSE_MARKS = "0123456789号座栋幢村室"
+
+
+def whole_spans(arr: pa.Array, cells: np.ndarray, rec: Recognizer) -> tuple[np.ndarray, ...]:
+    """(matched, lead, width) for ``cells``: does the whitespace-trimmed cell match the whole
+    pattern, and for those that do, the bytes of leading whitespace and the trimmed length."""
+    sub = arr.take(pa.array(cells))
+    trimmed = pc.utf8_trim_whitespace(sub)
+    matched = pc.match_substring_regex(trimmed, f"^(?:{rec.pattern})$")
+    sub, trimmed = sub.filter(matched), trimmed.filter(matched)
+    width = pc.binary_length(trimmed)
+    lead = pc.subtract(pc.binary_length(pc.utf8_rtrim_whitespace(sub)), width)
+    return (
+        matched.to_numpy(zero_copy_only=False),
+        lead.to_numpy(zero_copy_only=False),
+        width.to_numpy(zero_copy_only=False),
+    )
+
+
+def _spans(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    if not parts:
+        z = np.zeros(0, np.int64)
+        return z, z, z
+    return tuple(np.concatenate(p).astype(np.int64) for p in zip(*parts, strict=True))
 
 
 @register("whole_or_search")
 def whole_or_search(buf: TextBuffer, arr: pa.Array, only, rec: Recognizer):
-    cells = restrict(cjk_cells(buf), only)
-    z = np.zeros(0, np.int64)
+    hanzi = restrict(cjk_cells(buf), only)
+    cells = may_match(buf, arr, hanzi, rec.pattern, rec.ignore_case)
+    searched = 2 * len(cells) < len(hanzi) and anchor_free(rec.pattern)
+    if searched:
+        cells = matching(arr, cells, rec.pattern)
     if len(cells) == 0:
-        return z, z, z
+        return _spans([])
+    parts = []
     # Only a cell starting with a character the pattern can start with may be whole.
     whole = may_start(buf, first_chars(rec.pattern, rec.ignore_case))[cells]
-    sub = arr.take(pa.array(cells[whole]))
-    trimmed = pc.utf8_trim_whitespace(sub)
-    matched = pc.match_substring_regex(trimmed, f"^(?:{rec.pattern})$")
-    whole[whole] = matched.to_numpy(zero_copy_only=False)
-    full = cells[whole]
-    sub = arr.take(pa.array(full))
-    trimmed = pc.utf8_trim_whitespace(sub)
-    lead = pc.subtract(
-        pc.binary_length(pc.utf8_rtrim_whitespace(sub)), pc.binary_length(trimmed)
-    ).to_numpy(zero_copy_only=False)
-    width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
-    starts = buf.offsets[full] + lead
-    out_c, out_s, out_e = [full], [starts], [starts + width]
+    if whole.any():
+        matched, lead, width = whole_spans(arr, cells[whole], rec)
+        whole[whole] = matched
+        full = cells[whole]
+        starts = buf.offsets[full] + lead
+        parts.append((full, starts, starts + width))
     rest = cells[~whole]
-    # An address in prose has a number, or a building or village.
-    rest = rest[cells_with_digits(buf)[rest] | cells_with_chars(buf, "号座栋幢村室")[rest]]
+    rest = rest[holding(arr, rest, PROSE_MARKS)]
+    if not searched:
+        rest = matching(arr, rest, rec.pattern)
     if len(rest):
-        hit = pc.match_substring_regex(arr.take(pa.array(rest)), rec.pattern)
-        rest = rest[hit.to_numpy(zero_copy_only=False)]
-        if len(rest):
-            c, s, e = family(rec).find(buf, arr, rest)
-            out_c.append(c)
-            out_s.append(s)
-            out_e.append(e)
-    return (
-        np.concatenate(out_c).astype(np.int64),
-        np.concatenate(out_s).astype(np.int64),
-        np.concatenate(out_e).astype(np.int64),
-    )
+        parts.append(family(rec).find(buf, arr, rest))
+    return _spans(parts)

@@ -1,0 +1,147 @@
+"""The necessary conditions of :mod:`pii_scan.nlp.gate` never drop a cell that holds a match,
+and ``whole_or_search`` finds what the plain whole-then-search procedure finds."""
+
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pii_scan.catalog import load_catalog
+from pii_scan.core.buffers import TextBuffer
+from pii_scan.core.matcher import _folded_array
+from pii_scan.nlp.address import PROSE_MARKS, whole_or_search
+from pii_scan.nlp.gate import (
+    anchor_free,
+    class_regex,
+    min_bytes,
+    required_chars,
+    trigger_regex,
+)
+from pii_scan.nlp.vocab import family
+
+# biometric_vector: its matches are thousands of characters long, too slow to generate.
+FUNCTION_RECS = [
+    r
+    for r in load_catalog()
+    if r.kind == "function" and r.pattern and r.function != "biometric_vector"
+]
+PATTERNS = sorted(
+    {(r.pattern, r.ignore_case) for r in FUNCTION_RECS}
+    | {(trigger_regex(r), False) for r in FUNCTION_RECS}
+    | {
+        ("(?i)qq|wechat", False),
+        ("KS", True),
+        ("(?:路|街)?[0-9]+号|村", False),
+        ("^[一-龥]{2}$|x{2,}", False),
+        ("(?:a|b)c?d{0}", False),
+        ("[^号]+号", False),
+    }
+)
+
+
+def _re2_full(texts: list[str], pattern: str, ignore_case: bool) -> list[bool]:
+    flag = "(?i)" if ignore_case else ""
+    hit = pc.match_substring_regex(pa.array(texts, pa.string()), f"{flag}^(?:{pattern})$")
+    return hit.to_pylist()
+
+
+def _holds(text: str, chars: frozenset[str]) -> bool:
+    hit = pc.match_substring_regex(pa.array([text], pa.string()), class_regex(chars))
+    return hit[0].as_py()
+
+
+@cache
+def _matches(regex: str):
+    return st.from_regex(regex, fullmatch=True)
+
+
+# Hypothesis cannot generate from the patterns with a whole word list in reasonable time; the
+# address patterns are covered by the comparison with the plain procedure below.
+SMALL = [(p, i) for p, i in PATTERNS if len(p) <= 400]
+
+
+@pytest.mark.parametrize(("pattern", "ignore_case"), SMALL, ids=lambda p: str(p)[:30])
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_conditions_hold_for_every_match(pattern, ignore_case, data):
+    """Generated matches (kept when RE2 agrees they match) are long enough and hold a
+    character of every required set."""
+    flags = "(?i)" if ignore_case else ""
+    text = data.draw(_matches(flags + pattern))
+    if not _re2_full([text], pattern, ignore_case)[0]:
+        return  # Python's reading of the pattern differs (Unicode \\d, \\s): not an RE2 match
+    assert len(text.encode("utf-8")) >= min_bytes(pattern, ignore_case)
+    for chars in required_chars(pattern):
+        assert _holds(text, chars), (text, sorted(chars))
+
+
+def test_conditions_follow_the_structure():
+    assert required_chars("(?:路|街)?[0-9]+号") == (frozenset("号"), frozenset("0123456789"))
+    assert required_chars("a|b?") == ()  # a branch that may be empty
+    assert required_chars("[^x]y*") == ()  # negated class, optional repeat
+    assert required_chars("[一-龥]{2}") == ()  # a class too wide to be useful
+    assert required_chars("[[:digit:]]") == ()  # RE2 syntax that Python reads differently
+    assert min_bytes("号{2}|abc") == 3
+    assert min_bytes("(?i)号") == 1  # under (?i) a character may match a one-byte one
+    assert min_bytes("x*") == 0
+    assert anchor_free("路[0-9]+号") and not anchor_free("^路") and not anchor_free(r"\b号")
+    addresses = [r for r in FUNCTION_RECS if r.function == "whole_or_search"]
+    assert addresses and all(required_chars(r.pattern) for r in addresses)
+
+
+def test_case_is_ignored_by_the_class_test():
+    assert _holds("QQ号", frozenset("q"))
+    assert _holds("\u212a", frozenset("k"))  # Kelvin sign: RE2 folds it to k
+
+
+def _reference(buf: TextBuffer, arr: pa.Array, rec) -> set[tuple[int, int, int]]:
+    """whole_or_search without any prefilter: every Hanzi cell tested whole, the others
+    searched when they hold a prose mark."""
+    n = buf.n_cells
+    texts = arr.to_pylist()
+    out = set()
+    hanzi = [i for i in range(n) if any("\u4e00" <= ch <= "\u9fff" for ch in texts[i])]
+    stripped = [texts[i].strip() for i in hanzi]
+    whole = _re2_full(stripped, rec.pattern, rec.ignore_case)
+    rest = []
+    for i, text, ok in zip(hanzi, stripped, whole, strict=True):
+        if ok:
+            lead = len(texts[i].encode("utf-8")) - len(texts[i].lstrip().encode("utf-8"))
+            start = int(buf.offsets[i]) + lead
+            out.add((i, start, start + len(text.encode("utf-8"))))
+        elif any(ch in PROSE_MARKS for ch in texts[i]):
+            rest.append(i)
+    if rest:
+        cells = np.array(rest, np.int64)
+        hit = pc.match_substring_regex(arr.take(pa.array(cells)), rec.pattern)
+        cells = cells[hit.to_numpy(zero_copy_only=False)]
+        if len(cells):
+            out |= set(zip(*(x.tolist() for x in family(rec).find(buf, arr, cells)), strict=True))
+    return out
+
+
+ADDRESSES = [
+    "广东省深圳市南山区滨江路474号金色家园3栋1904室",
+    "  上海市长宁区北京路377号 ",
+    "江苏省南京市玄武区文化路341号",
+    "浙江省杭州市西湖区留下镇杨家村5组12号",
+    "北京市朝阳区建国路88号SOHO现代城5号楼1203",
+]
+PROSE = ["请寄到上海市静安区花园路386号，谢谢", "王毅波", "上官怡悦", "门卫代收即可。", "单号5409"]
+
+
+@pytest.mark.parametrize("rec", [r for r in FUNCTION_RECS if r.function == "whole_or_search"])
+@pytest.mark.parametrize("filler", [PROSE, ADDRESSES])
+def test_whole_or_search_equals_the_plain_procedure(rec, filler):
+    """Whatever the mix (mostly prose, mostly addresses), the same spans as without gates."""
+    rng = np.random.default_rng(7)
+    cells = [*ADDRESSES, *PROSE, *rng.choice(filler, 1500).tolist(), None, "", "路号"]
+    buf = TextBuffer.from_array(pa.array(cells, pa.string()))
+    arr = _folded_array(buf)
+    got = set(zip(*(x.tolist() for x in whole_or_search(buf, arr, None, rec)), strict=True))
+    assert got == _reference(buf, arr, rec)
+    assert got  # the fixtures hold addresses
