@@ -109,6 +109,12 @@ class TextBuffer:
             store[key] = class_runs(self.data, self.offsets, table)
         return store[key]
 
+    def cache(self, owner: str) -> dict:
+        """A dict for ``owner``'s results on this buffer (prefilter cells, trigger passes),
+        computed once and shared by the recognizers of one ``match_array`` call."""
+        caches = self.__dict__.setdefault("_caches", {})
+        return caches.setdefault(owner, {})
+
     def bytes_present(self) -> np.ndarray:
         """A boolean per byte value: does it occur anywhere in the folded data?
 

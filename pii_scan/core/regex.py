@@ -189,7 +189,7 @@ def literal_cells(buf: TextBuffer, literal: bytes) -> np.ndarray:
 
     Kept on the buffer, for recognizers that share a literal.
     """
-    store = _cache(buf)
+    store = buf.cache("regex")
     key = ("literal", literal)
     if key not in store:
         store[key] = _literal_cells(buf.data, buf.offsets, literal)
@@ -213,7 +213,7 @@ def pair_cells(buf: TextBuffer, first: np.ndarray, second: np.ndarray) -> np.nda
 
     Kept on the buffer, for recognizers that share a pair.
     """
-    store = _cache(buf)
+    store = buf.cache("regex")
     key = ("pair", first.tobytes(), second.tobytes())
     if key not in store:
         store[key] = _pair_cells(buf.data, buf.offsets, first, second)
@@ -268,15 +268,6 @@ def _cells_holding(pos: np.ndarray, offsets: np.ndarray, span: int) -> np.ndarra
     first = np.searchsorted(pos, offsets[:-1], side="left")
     past = np.searchsorted(pos, offsets[1:] - span, side="right")
     return past > first
-
-
-def _cache(buf: TextBuffer) -> dict:
-    """Per-buffer store of prefilter results; the buffer lives for one ``match_array`` call."""
-    store = getattr(buf, "_regex_cells", None)
-    if store is None:
-        store = {}
-        buf._regex_cells = store
-    return store
 
 
 def _empty():

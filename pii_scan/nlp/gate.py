@@ -245,17 +245,9 @@ def _item_min_len(op, av, fold: bool) -> int:
 # -- cell tests -----------------------------------------------------------------------------------
 
 
-def _cache(buf: TextBuffer) -> dict:
-    store = getattr(buf, "_nlp_gate", None)
-    if store is None:
-        store = {}
-        buf._nlp_gate = store
-    return store
-
-
 def cjk_cells(buf: TextBuffer) -> np.ndarray:
     """Sorted indices of the cells that hold at least one CJK ideograph."""
-    store = _cache(buf)
+    store = buf.cache("nlp.gate")
     if "cjk" not in store:
         lead = (buf.data - np.uint8(0xE4)) < np.uint8(6)  # E4..E9, wrapping uint8
         store["cjk"] = np.flatnonzero(per_cell_any(lead, buf.offsets))
@@ -345,7 +337,7 @@ def matching(arr: pa.Array, cells: np.ndarray, regex: str) -> np.ndarray:
 
 def triggered_cells(buf: TextBuffer, arr: pa.Array, rec: Recognizer) -> np.ndarray:
     """Sorted indices of the Hanzi cells holding one of ``rec``'s triggers."""
-    store = _cache(buf)
+    store = buf.cache("nlp.gate")
     mine = trigger_regex(rec)
     shared, union = _shared_triggers()
     if mine not in shared:  # a recognizer from another catalog: its own pass

@@ -8,7 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pii_scan.catalog import load_catalog
@@ -46,13 +47,7 @@ def test_catalog_patterns_agree_with_re2(rec, length):
     )
     noise = st.text(alphabet=letters, min_size=length, max_size=length)
 
-    @settings(
-        max_examples=60,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz(60, any_health=True)
     @given(st.lists(st.one_of(near, noise), min_size=1, max_size=30))
     def agree(texts: list[str]) -> None:
         rows = [t.encode() for t in texts]

@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pii_scan.catalog import load_catalog
@@ -30,13 +31,7 @@ def test_generated_matches_hold_every_required_byte(rec):
     needs = required_bytes(rec.pattern, rec.ignore_case)
     flags = re.ASCII | (re.IGNORECASE if rec.ignore_case else 0)
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz(40, any_health=True)
     @given(st.from_regex(re.compile(rec.pattern, flags), fullmatch=True))
     def check(text: str) -> None:
         present = byte_presence(np.frombuffer(text.encode("utf-8"), np.uint8))
