@@ -322,9 +322,86 @@ def may_match(
 
 @cache
 def _shared_triggers() -> tuple[frozenset[str], str]:
+    """The exact triggers of the catalog's shared recognizers, and the one regex of the shared
+    pass: each recognizer's words every match holds (:func:`required_words`) where known, a
+    cheap literal alternation standing in for a pattern of hundreds of surnames."""
     recs = [r for r in load_catalog() if r.kind == "function" and r.function in SHARED]
-    regexes = frozenset(trigger_regex(r) for r in recs)
-    return regexes, "|".join(sorted(regexes))
+    exact = frozenset(trigger_regex(r) for r in recs)
+    loose = {loose_trigger(r) for r in recs}
+    return exact, "|".join(sorted(loose))
+
+
+def loose_trigger(rec: Recognizer) -> str:
+    """A regex every cell holding ``rec``'s trigger matches: the trigger itself, or for a
+    pattern without ``prefilter`` words, an alternation of words every match holds."""
+    words = () if rec.prefilter else required_words(rec.pattern)
+    if not words or min(map(len, words)) < 2:  # single characters would let most prose by
+        return trigger_regex(rec)
+    body = "|".join(escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return f"(?{'i' if rec.ignore_case else ''}:{body})"
+
+
+@cache
+def required_words(pattern: str) -> frozenset[str]:
+    """Literal words such that every match of ``pattern`` holds one of them; empty when the
+    parse tree guarantees none. Of each branch the last mandatory group of literal
+    alternatives counts (a cue before a name, a title or verb after it).
+
+    >>> sorted(required_words("(?:姓名|联系人)[:：]?[A-Z]+|[A-Z]+(?:先生|女士)"))
+    ['先生', '女士', '姓名', '联系人']
+    >>> sorted(required_words("[A-Z]+(?:来电|，[0-9]{1,3}岁)"))
+    ['岁', '来电']
+    >>> required_words("[A-Z]+|x?")
+    frozenset()
+    """
+    try:
+        tree = _parse(pattern)
+    except _Unknown:
+        return frozenset()
+    items = list(tree)
+    branches = items[0][1][1] if len(items) == 1 and items[0][0] is C.BRANCH else [items]
+    out: set[str] = set()
+    for branch in branches:
+        words = None
+        for op, av in list(branch):
+            found = _literal_words(op, av)
+            if found:
+                words = found
+        if not words:
+            return frozenset()
+        out |= words
+    return frozenset(out)
+
+
+def _literal_words(op, av) -> frozenset[str] | None:
+    """The words of a mandatory group of alternatives, one word of each alternative (its
+    longest literal run): a match of the group holds one of them. None if there are none."""
+    if op is C.LITERAL:
+        return frozenset(chr(av))
+    if op is C.SUBPATTERN:
+        body = list(av[-1])
+        return _literal_words(*body[0]) if len(body) == 1 else _longest_runs([body])
+    if op is C.BRANCH:
+        return _longest_runs([list(b) for b in av[1]])
+    return None
+
+
+def _longest_runs(alternatives: list[list]) -> frozenset[str] | None:
+    words = set()
+    for alternative in alternatives:
+        runs, run = [], ""
+        for op, av in alternative:
+            if op is C.LITERAL:
+                run += chr(av)
+            else:
+                runs.append(run)
+                run = ""
+        runs.append(run)
+        longest = max(reversed(runs), key=len)  # on a tie the later run, after the name
+        if not longest:
+            return None
+        words.add(longest)
+    return frozenset(words)
 
 
 def matching(arr: pa.Array, cells: np.ndarray, regex: str) -> np.ndarray:
@@ -345,7 +422,7 @@ def triggered_cells(buf: TextBuffer, arr: pa.Array, rec: Recognizer) -> np.ndarr
     if "shared" not in store:
         store["shared"] = matching(arr, cjk_cells(buf), union)
     cells = store["shared"]
-    if len(shared) == 1:
+    if len(shared) == 1 and union == mine:
         return cells
     key = ("own", mine)
     if key not in store:

@@ -1,18 +1,21 @@
 """The necessary conditions of :mod:`pii_scan.nlp.gate` never drop a cell that holds a match,
 and ``whole_or_search`` finds what the plain whole-then-search procedure finds."""
 
+import re
 from functools import cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from fuzzing import fuzz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pii_scan.catalog import load_catalog
 from pii_scan.core.buffers import TextBuffer
 from pii_scan.core.matcher import _folded_array
+from pii_scan.nlp import gate
 from pii_scan.nlp.address import PROSE_MARKS, whole_or_search
 from pii_scan.nlp.gate import (
     anchor_free,
@@ -145,3 +148,33 @@ def test_whole_or_search_equals_the_plain_procedure(rec, filler):
     got = set(zip(*(x.tolist() for x in whole_or_search(buf, arr, None, rec)), strict=True))
     assert got == _reference(buf, arr, rec)
     assert got  # the fixtures hold addresses
+
+
+LOOSE = [
+    r
+    for r in load_catalog()
+    if r.kind == "function"
+    and r.function in gate.SHARED
+    and gate.loose_trigger(r) != gate.trigger_regex(r)
+]
+
+
+@pytest.mark.parametrize("rec", LOOSE, ids=lambda r: r.id)
+def test_the_loose_shared_trigger_lets_every_triggered_text_by(rec):
+    """The shared pass may use words standing in for a pattern: every text the exact trigger
+    matches (generated from the pattern, and the catalog's examples) matches them too."""
+    exact, loose = gate.trigger_regex(rec), gate.loose_trigger(rec)
+
+    @fuzz(60, any_health=True)
+    @given(st.from_regex(re.compile(rec.pattern), fullmatch=False))
+    def check(text: str) -> None:
+        arr = pa.array([text])
+        if pc.match_substring_regex(arr, exact)[0].as_py():
+            assert pc.match_substring_regex(arr, loose)[0].as_py(), text
+
+    check()
+    texts = pa.array(list(rec.positive) + list(rec.negative))
+    hit = pc.match_substring_regex(texts, exact).to_pylist()
+    kept = pc.match_substring_regex(texts, loose).to_pylist()
+    assert all(k for h, k in zip(hit, kept, strict=True) if h)
+    assert any(hit), "the examples exercise the trigger"
