@@ -61,7 +61,13 @@ def _spans(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
 
 @register("whole_or_search")
 def whole_or_search(buf: TextBuffer, arr: pa.Array, only, rec: Recognizer):
+    claims = buf.cache("nlp.address")  # recognizer priority -> cells it matched whole
     hanzi = restrict(cjk_cells(buf), only)
+    # A cell matched whole by a higher-priority recognizer (cn_address before the street
+    # form) holds no span of this one that survives overlap resolution: it is the longest.
+    for priority, claimed in claims.items():
+        if priority > rec.priority and len(hanzi):
+            hanzi = hanzi[~np.isin(hanzi, claimed, assume_unique=True)]
     cells = may_match(buf, arr, hanzi, rec.pattern, rec.ignore_case)
     searched = 2 * len(cells) < len(hanzi) and anchor_free(rec.pattern)
     if searched:
@@ -77,6 +83,8 @@ def whole_or_search(buf: TextBuffer, arr: pa.Array, only, rec: Recognizer):
         full = cells[whole]
         starts = buf.offsets[full] + lead
         parts.append((full, starts, starts + width))
+        held = claims.get(rec.priority)
+        claims[rec.priority] = full if held is None else np.union1d(held, full)
     rest = cells[~whole]
     rest = rest[holding(arr, rest, PROSE_MARKS)]
     if not searched:

@@ -178,3 +178,33 @@ def test_the_loose_shared_trigger_lets_every_triggered_text_by(rec):
     kept = pc.match_substring_regex(texts, loose).to_pylist()
     assert all(k for h, k in zip(hit, kept, strict=True) if h)
     assert any(hit), "the examples exercise the trigger"
+
+
+def test_cells_claimed_whole_by_cn_address_change_no_finding(monkeypatch):
+    """The street form skips cells cn_address matched whole; the findings must be the ones
+    found when every address recognizer looks at every cell."""
+    from pii_scan.core.matcher import Matcher
+
+    texts = [
+        "湖北省武汉市武昌区文化路682号锦绣华庭13栋5单元3303室",
+        "  北京市朝阳区建国路88号  ",
+        "文化路682号",
+        "寄到湖北省武汉市武昌区文化路682号，电话13800138000",
+        "家住幸福村3组，和平路5号旁边",
+        "无地址",
+        None,
+    ] * 30
+    arr = pa.array(texts)
+    matcher = Matcher()
+    claimed = matcher.match_array(arr, column="address", values=True)
+    claimed_prose = matcher.match_array(arr, column="remarks", values=True)
+
+    real_cache = TextBuffer.cache
+
+    def no_claims(self, owner):
+        return {} if owner == "nlp.address" else real_cache(self, owner)
+
+    monkeypatch.setattr(TextBuffer, "cache", no_claims)
+    assert matcher.match_array(arr, column="address", values=True).equals(claimed)
+    assert matcher.match_array(arr, column="remarks", values=True).equals(claimed_prose)
+    assert "CN_ADDRESS" in claimed["entity"].to_pylist()
