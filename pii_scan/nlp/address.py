@@ -29,7 +29,8 @@ from ..catalog import Recognizer
 from ..core.buffers import TextBuffer
 from ..core.firstchar import first_chars, may_start
 from ..core.functions import register
-from .gate import anchor_free, cjk_cells, holding, matching, may_match, restrict
+from .conditions import anchor_free
+from .gate import cjk_cells, holding, matching, may_match, restrict
 from .vocab import family
 
 #: An address in prose has a number, or a building or village.

@@ -17,13 +17,8 @@ from pii_scan.core.buffers import TextBuffer
 from pii_scan.core.matcher import _folded_array
 from pii_scan.nlp import gate
 from pii_scan.nlp.address import PROSE_MARKS, whole_or_search
-from pii_scan.nlp.gate import (
-    anchor_free,
-    class_regex,
-    min_bytes,
-    required_chars,
-    trigger_regex,
-)
+from pii_scan.nlp.conditions import anchor_free, min_bytes, required_chars
+from pii_scan.nlp.gate import class_regex, trigger_regex
 from pii_scan.nlp.vocab import family
 
 # biometric_vector: its matches are thousands of characters long, too slow to generate.
