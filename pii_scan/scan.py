@@ -132,21 +132,25 @@ class _Scanner:
         minors = MinorsTracker(self.options.today, self.minors_age_max)
         probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
         rows = 0
-        pending = None  # the batch being matched while the next one is read
+
+        def finish(batch, started, row_offset) -> None:
+            self._finish_batch(batch, started, stats, minors, probe, path, name, row_offset, emit)
+
+        pending = None  # (batch, started, row offset): matched while the next one is read
         try:
             for batch in coalesce(batches, self.options.batch_rows or int(self.cfg["batch_rows"])):
                 started = self._start_batch(batch, stats, probe, emit)
                 if pending is not None:
                     done, pending = pending, None
-                    self._finish_batch(*done)
-                pending = (batch, started, stats, minors, probe, path, name, rows + row_base, emit)
+                    finish(*done)
+                pending = (batch, started, rows + row_base)
                 rows += batch.num_rows
         except Exception:
             if pending is not None:  # what was read before the failure still counts
-                self._finish_batch(*pending)
+                finish(*pending)
             raise
         if pending is not None:
-            self._finish_batch(*pending)
+            finish(*pending)
         return self._table_report(name, rows, stats, minors, probe)
 
     def scan_batch(
