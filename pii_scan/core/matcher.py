@@ -90,6 +90,17 @@ class _Found:
     birth: np.ndarray | None = None
 
 
+def _with_context(arr: pa.Array, found, context: str):
+    """The matches ``(cells, starts, ends)`` in cells that hold ``context`` (any case)."""
+    cells, starts, ends = found
+    if len(cells) == 0:
+        return found
+    held = np.unique(cells)
+    hit = pc.match_substring_regex(arr.take(pa.array(held)), context, ignore_case=True)
+    keep = np.isin(cells, held[hit.to_numpy(zero_copy_only=False)])
+    return cells[keep], starts[keep], ends[keep]
+
+
 def _as_tokens(chars: np.ndarray) -> pa.Array:
     n, width = chars.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32) if n else np.zeros(1, np.int32)
@@ -107,10 +118,13 @@ class Matcher:
             r.validator: validators.get(r.validator).batch for r in self.recognizers if r.validator
         }
         self._extractors = {}
+        self._checked_births = {}
         for r in self.recognizers:
             if "birth_date" in r.extracts:
                 module = importlib.import_module(f"pii_scan.validators.{r.validator}")
                 self._extractors[r.id] = module.birth_dates
+                if hasattr(module, "batch_with_birth_dates"):  # checked and decoded at once
+                    self._checked_births[r.id] = module.batch_with_birth_dates
         self._structure_checks: dict = {}
         self._priority = np.array([r.priority for r in self.recognizers], np.int64)
         self._by_kind: dict[str, list[int]] = defaultdict(list)
@@ -226,6 +240,12 @@ class Matcher:
                         continue  # context only from the column name, as for cells
                     if not batch_may_match(present, self._context_needs[i]):
                         continue
+                    if i in self._regex:  # matches are rare: look for context only by them
+                        found = self._regex[i].find(buf, arr)
+                        cells, starts, ends = _with_context(arr, found, self._context[i])
+                        if len(cells):
+                            results.append(self._validate_spans(i, buf, cells, starts, ends))
+                        continue
                     # No finding without context: look only where a context word is.
                     hit = pc.match_substring_regex(arr, self._context[i], ignore_case=True)
                     only = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
@@ -260,12 +280,17 @@ class Matcher:
                     continue
                 sel = np.flatnonzero(ok) if open_rows is None else open_rows[ok]
                 chars = chars[ok]
-                if rec.validator:
+                birth = None
+                if rec.id in self._checked_births:
+                    valid, birth = self._checked_births[rec.id](chars)
+                    sel, chars, birth = sel[valid], chars[valid], birth[valid]
+                elif rec.validator:
                     valid = self._validators[rec.validator](chars)
                     sel, chars = sel[valid], chars[valid]
                 if len(sel) == 0:
                     continue
-                birth = self._extractors[rec.id](chars) if rec.id in self._extractors else None
+                if birth is None and rec.id in self._extractors:
+                    birth = self._extractors[rec.id](chars)
                 out.append(_Found(i, cand.cells[sel], cand.starts[sel], cand.ends[sel], birth))
                 if not rec.requires_context:
                     still_open = np.ones(len(cand), dtype=bool)

@@ -179,6 +179,22 @@ def test_resident_id_vs_stdnum(resident_ids: list[str], agree) -> None:
     assert ours.sum() > N * 0.4
 
 
+@pytest.mark.parametrize("width", [18, 15])
+def test_resident_id_checked_with_birth_dates(resident_ids: list[str], chars, width) -> None:
+    """The one-pass check and decode: the verdicts of ``batch``, and stdnum's birth date for
+    every valid number (the 15-digit form read as 19YY)."""
+    values = resident_ids if width == 18 else [v[:6] + v[8:17] for v in resident_ids]
+    batch = chars(values)
+    valid, born = cn_resident_id.batch_with_birth_dates(batch)
+    assert valid.tolist() == cn_resident_id.batch(batch).tolist()
+    assert valid.sum() > len(values) * 0.2 and (~valid).sum() > len(values) * 0.2
+    assert np.isnat(born[~valid]).all()
+    for number, ok, day in zip(values, valid, born, strict=True):
+        if ok:
+            full = number if width == 18 else number[:6] + "19" + number[6:] + "0"
+            assert day.astype(object) == stdnum.cn.ric.get_birth_date(full[:17] + "0")
+
+
 def test_resident_id_checksum_vs_mod_11_2(resident_ids: list[str], chars) -> None:
     chars = chars(resident_ids)
     ours = checksums.mod_11_2_is_valid(chars)
