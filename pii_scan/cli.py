@@ -341,26 +341,6 @@ def _arrow_without_pandas() -> None:
         sys.meta_path.remove(NoPandas)
 
 
-def _return_freed_memory() -> None:
-    """Keep peak memory flat however long a scan runs.
-
-    glibc raises its mmap threshold (up to 32 MiB) each time a large block is freed, after
-    which the core's per-batch NumPy temporaries (a few MiB each) come from heaps that keep
-    their pages: the peak RSS of a 10M-row scan crept past that of a 1M-row one (504 MB). A
-    fixed 1 MiB threshold hands every large temporary back to the system when it is freed
-    (10M rows: 459-466 MB), at the price of page faults: ~2.5 s more system time per 1M rows.
-    """
-    import ctypes
-    import ctypes.util
-
-    m_mmap_threshold = -3  # <malloc.h>
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(m_mmap_threshold, 1 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
 def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
     """The ``--engine local`` scan, with ``--state``; Ctrl-C and SIGTERM end it cleanly
     (workers stopped, findings file whole) with a line saying how to resume."""
@@ -372,7 +352,6 @@ def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
     from .state import ScanState, StateError
 
     _arrow_without_pandas()
-    _return_freed_memory()
     store = None
     if state:
         store = ScanState(state, log=lambda msg: click.echo(f"pii-scan: {msg}", err=True))
