@@ -236,6 +236,8 @@ def scan(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--source-memory") from None
     masking, mask_key = _masking(masking, reveal, key_env)
+    if engine == "spark":
+        _warn_local_budgets(click.get_current_context())
     if engine == "spark" and masking not in ("mask", "none"):
         raise click.UsageError(f"--masking {masking} is not supported with --engine spark yet")
     if state and engine == "spark":
@@ -388,6 +390,27 @@ def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+
+
+#: Budgets kept by the local readers, which Spark's readers do not use.
+_LOCAL_BUDGETS = ("max_expand_ratio", "max_expand_size", "source_timeout", "source_memory")
+
+
+def _warn_local_budgets(ctx: click.Context) -> None:
+    """Say so when a per-source budget is given with ``--engine spark``: it bounds only the
+    sources scanned on the driver by the local engine (JSON documents, spreadsheets, dumps…)."""
+    given = [
+        "--" + name.replace("_", "-")
+        for name in _LOCAL_BUDGETS
+        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    ]
+    if given:
+        click.echo(
+            f"pii-scan: {', '.join(given)} bound only the sources read on the driver by the "
+            "local engine; files read by Spark are bounded by Spark's own settings "
+            "(spark.executor.memory, spark.task.maxFailures), docs/spark.md",
+            err=True,
+        )
 
 
 def _scan_spark(paths, options, stream, folder, master, conf_items) -> dict:

@@ -132,6 +132,25 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("scan").returncode == 2
 
 
+@pytest.mark.parametrize(
+    ("budget", "said"),
+    [
+        ([], None),
+        (["--source-memory", "2G"], "--source-memory"),
+        (["--max-expand-ratio", "5"], "--max-expand-ratio"),
+    ],
+)
+def test_spark_says_which_budgets_it_leaves_to_spark(tmp_path, budget, said):
+    """Given with --engine spark, a local reader's budget is said to bound only the driver's
+    sources (the --state refusal that follows ends the run before Spark starts)."""
+    proc = run("scan", str(tmp_path), "--engine", "spark", "--state", str(tmp_path / "s"), *budget)
+    assert proc.returncode == 2 and "--state works with --engine local only" in proc.stderr
+    if said is None:
+        assert "bound only" not in proc.stderr
+    else:
+        assert f"{said} bound only the sources read on the driver" in proc.stderr
+
+
 def test_a_bad_source_is_an_error_entry_and_the_rest_is_scanned(tmp_path):
     (tmp_path / "good.csv").write_text("手机号\n13800138000\n", encoding="utf-8")
     (tmp_path / "broken.parquet").write_bytes(b"PAR1" + b"\x00" * 50)

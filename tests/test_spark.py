@@ -253,10 +253,13 @@ def test_cli_engine_spark_sampled(spark, folder, tmp_path):
     """``pii-scan scan --engine spark``: sampling pushed into Spark, findings as part files."""
     report_file, found = tmp_path / "report.json", tmp_path / "found"
     args = ["scan", str(folder), "--engine", "spark", "--format", "json", "--sample-rows", "1000"]
+    budget = ["--source-timeout", "600"]  # said to bound the driver's sources only
     result = CliRunner().invoke(
-        cli, [*args, "-o", str(report_file), "--findings", str(found), "--fail-on", "sensitive"]
+        cli,
+        [*args, "-o", str(report_file), "--findings", str(found), "--fail-on", "sensitive", *budget],
     )
     assert result.exit_code == 3, result.output  # the resident IDs trip the gate
+    assert "--source-timeout bound only the sources read on the driver" in result.stderr
     remote = json.loads(report_file.read_text(encoding="utf-8"))
     local = scan_paths([str(folder)], ScanOptions(sample_rows=1000))
     assert_same_reports(local, remote)  # one partition per sampled file: examples too
