@@ -90,17 +90,6 @@ class _Found:
     birth: np.ndarray | None = None
 
 
-def _with_context(arr: pa.Array, found, context: str):
-    """The matches ``(cells, starts, ends)`` in cells that hold ``context`` (any case)."""
-    cells, starts, ends = found
-    if len(cells) == 0:
-        return found
-    held = np.unique(cells)
-    hit = pc.match_substring_regex(arr.take(pa.array(held)), context, ignore_case=True)
-    keep = np.isin(cells, held[hit.to_numpy(zero_copy_only=False)])
-    return cells[keep], starts[keep], ends[keep]
-
-
 def _as_tokens(chars: np.ndarray) -> pa.Array:
     n, width = chars.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32) if n else np.zeros(1, np.int32)
@@ -239,12 +228,6 @@ class Matcher:
                     if i not in self._context:
                         continue  # context only from the column name, as for cells
                     if not batch_may_match(present, self._context_needs[i]):
-                        continue
-                    if i in self._regex:  # matches are rare: look for context only by them
-                        found = self._regex[i].find(buf, arr)
-                        cells, starts, ends = _with_context(arr, found, self._context[i])
-                        if len(cells):
-                            results.append(self._validate_spans(i, buf, cells, starts, ends))
                         continue
                     # No finding without context: look only where a context word is.
                     hit = pc.match_substring_regex(arr, self._context[i], ignore_case=True)
