@@ -22,10 +22,12 @@ import functools
 import json
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -428,25 +430,45 @@ class ScanInterrupted(KeyboardInterrupt):
 def _init_worker() -> None:
     """Worker processes leave Ctrl-C to the main process, which stops them, and end on
     SIGTERM even when they inherited the command line's handler for it."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _scan_in_worker(args) -> tuple[list[dict], str | None, int, list[str]]:
     """Scan one source in a worker process: ``(entries, findings file or None, members
-    excluded, members unsupported)``; the findings go to the file the main process named."""
-    ref, options, findings_file = args
-    if not _WORKER_SCANNER or _WORKER_SCANNER[0] != options:
-        _WORKER_SCANNER[:] = [options, _Scanner(options)]
-    scanner = _WORKER_SCANNER[1]
-    found = Discovery()
-    if findings_file is None:
-        return scanner.scan_source(ref, found=found), None, found.excluded, found.unsupported
-    with open(findings_file, "w", encoding="utf-8") as fh:
-        result = scanner.scan_source(ref, emit=_writer(fh), found=found)
-    return result, findings_file, found.excluded, found.unsupported
+    excluded, members unsupported)``; the findings go to the file the main process named, and
+    the file ``marker`` (when named) exists while the source is being scanned."""
+    ref, options, findings_file, marker = args
+    with _scanning(marker):
+        if not _WORKER_SCANNER or _WORKER_SCANNER[0] != options:
+            _WORKER_SCANNER[:] = [options, _Scanner(options)]
+        scanner = _WORKER_SCANNER[1]
+        found = Discovery()
+        if findings_file is None:
+            entries = scanner.scan_source(ref, found=found)
+            return entries, None, found.excluded, found.unsupported
+        with open(findings_file, "w", encoding="utf-8") as fh:
+            result = scanner.scan_source(ref, emit=_writer(fh), found=found)
+        return result, findings_file, found.excluded, found.unsupported
+
+
+@contextlib.contextmanager
+def _scanning(marker: str | None):
+    """Say that this process is scanning a source: the file ``marker`` exists from before the
+    source is opened until its scan ends (with an error too). A process that dies leaves it,
+    so after a crash the main process knows which sources were being scanned
+    (:meth:`_Run._recover`); the pool's own "running" state cannot say it, as it marks queued
+    sources running too."""
+    if marker is None:
+        yield
+        return
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write(str(os.getpid()))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(marker)
 
 
 def _writer(fh: IO[str], copy=None) -> Callable[[dict], None]:
@@ -469,7 +491,7 @@ def _writer(fh: IO[str], copy=None) -> Callable[[dict], None]:
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a process pool now: queued sources are cancelled, running ones killed."""
     # The pool's processes are private; Python 3.14's terminate_workers() does the same.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    processes = _processes(pool)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -478,9 +500,45 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(5)
 
 
+def _processes(pool: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (private to the pool: empty if they cannot be seen)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _crash_entry(ref: SourceRef, exitcode: int | None) -> dict:
+    """The report entry of a source whose worker process died scanning it alone; ``exitcode``
+    as :mod:`multiprocessing` gives it (``-N``: killed by signal N; None: unknown)."""
+    how = ""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = "unknown signal"
+        how = f" (signal {-exitcode}, {name})"
+        if -exitcode == signal.SIGKILL:  # what the out-of-memory killer sends
+            how = f" (signal {-exitcode}, {name}, e.g. out of memory)"
+    elif exitcode is not None:
+        how = f" (exit code {exitcode})"
+    return {
+        "path": ref.path,
+        "format": ref.format,
+        "status": "error",
+        "error": f"the worker process scanning this source died{how}; "
+        "the other sources were scanned",
+        "tables": [],
+    }
+
+
 class _Run:
     """One :func:`scan_paths` run: the sources in discovery order, scanned here or in worker
-    processes or taken from the state, and how many have finished."""
+    processes or taken from the state, and how many have finished.
+
+    With workers, a worker process that dies (a native crash in a reader, the out-of-memory
+    killer) breaks the whole pool; the run recovers (:meth:`_recover`): what finished is kept,
+    the sources being scanned at the time are each run alone in a process of their own, so
+    that one that kills it is known (its error entry: :func:`_crash_entry`), and the rest go
+    to a fresh pool. Without workers a crash ends the scan: it kills the one process there is.
+    """
 
     def __init__(self, scanner: _Scanner, found: Discovery, findings, progress, store):
         self.scanner, self.found, self.findings = scanner, found, findings
@@ -489,9 +547,12 @@ class _Run:
         self.done = 0  # sources finished: taken from the state, or scanned to the end
         self._lock = threading.Lock()
         self._finished: set[int] = set()
-        self._futures: list = []
-        self._pool: ProcessPoolExecutor | None = None
-        self._tmpdir: str | None = None
+        self._futures: list = []  # (i, ref, future) of every source sent to a shared pool
+        self._pool: ProcessPoolExecutor | None = None  # the shared pool
+        self._lone: ProcessPoolExecutor | None = None  # the one process of a source run alone
+        self._per_worker = scanner.options
+        self._tmpdir: str | None = None  # the workers' findings files and markers
+        self._unmarked_breaks = 0  # pool breaks while no source was being scanned
         self._mark = self._tell()  # the findings stream's position after the last source
 
     def go(self) -> None:
@@ -547,32 +608,27 @@ class _Run:
 
     def _parallel(self, refs: list[SourceRef]) -> None:
         # One thread per worker process: the processes already use the cores.
-        per_worker = dataclasses.replace(self.scanner.options, threads=1)
-        if self.findings is not None:
-            self._tmpdir = tempfile.mkdtemp(prefix="pii-scan-")
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.scanner.options.workers, initializer=_init_worker
-        )
+        self._per_worker = dataclasses.replace(self.scanner.options, threads=1)
+        self._tmpdir = tempfile.mkdtemp(prefix="pii-scan-")
         plan = []
+        jobs: dict[int, Future | None] = {}  # the source's future; None: to be run alone
         for i, ref in enumerate(refs):
             stored = self._stored(ref)
             if stored is not None:
                 self._reused(ref, stored)
                 self.done += 1
-                plan.append((i, ref, stored, None))
+                plan.append((i, ref, stored))
                 continue
-            tmp = os.path.join(self._tmpdir, f"{i}.jsonl") if self._tmpdir else None
-            future = self._pool.submit(_scan_in_worker, (ref, per_worker, tmp))
-            future.add_done_callback(self._when_done(i, ref))
-            self._futures.append((i, ref, future))
-            plan.append((i, ref, None, future))
-        for i, ref, stored, future in plan:  # in discovery order, whatever order they finish in
+            jobs[i] = self._submit(i, ref)
+            plan.append((i, ref, None))
+        for i, ref, stored in plan:  # in discovery order, whatever order they finish in
             if stored is not None:
                 lines = self.store.findings(stored) if self.findings is not None else None
                 self._take(stored.entries, stored.excluded, stored.unsupported, lines)
                 continue
-            entries, tmp, excluded, unsupported = future.result()
-            self._finish(i, ref, future)  # in case its callback has not run yet
+            result = self._result(i, ref, jobs)
+            self._finish(i, ref, result)  # in case its callback has not run yet
+            entries, tmp, excluded, unsupported = result
             if tmp:
                 with open(tmp, encoding="utf-8") as fh:
                     self._take(entries, excluded, unsupported, fh)
@@ -580,23 +636,124 @@ class _Run:
             else:
                 self._take(entries, excluded, unsupported)
         pool, self._pool = self._pool, None
-        pool.shutdown()
+        if pool is not None:
+            pool.shutdown()
+
+    def _submit(self, i: int, ref: SourceRef) -> Future:
+        """Send ``ref`` to the shared pool (a fresh one if there is none)."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.scanner.options.workers, initializer=_init_worker
+            )
+        args = (ref, self._per_worker, self._findings_file(i), self._marker(i))
+        try:
+            future = self._pool.submit(_scan_in_worker, args)
+        except BrokenProcessPool as exc:  # a worker died while sources were still being sent
+            future = Future()
+            future.set_exception(exc)
+            return future
+        future.add_done_callback(self._when_done(i, ref))
+        self._futures.append((i, ref, future))
+        return future
+
+    def _findings_file(self, i: int) -> str | None:
+        return os.path.join(self._tmpdir, f"{i}.jsonl") if self.findings is not None else None
+
+    def _marker(self, i: int) -> str:
+        return os.path.join(self._tmpdir, f"{i}.scanning")
+
+    def _result(self, i: int, ref: SourceRef, jobs: dict[int, Future | None]) -> tuple:
+        """What a worker gave for source ``i``, recovering from broken pools on the way."""
+        while True:
+            future = jobs[i]
+            if future is None:
+                return self._alone(i, ref)
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                self._recover(jobs)
+
+    def _recover(self, jobs: dict[int, Future | None]) -> None:
+        """A worker process died, and the shared pool with it. The sources it had finished
+        keep their results. Those being scanned then still have their markers (a process that
+        dies cannot remove its own, and the pool kills the others): they are suspects, each to
+        be run alone (``jobs[i] = None``, :meth:`_alone`). The others go to a fresh pool.
+
+        This ends: a suspect is never sent to a shared pool again, so every break with a
+        marker makes the shared work smaller. A break without any (a process that died
+        between sources) is retried once; after a second one, every source left runs alone.
+        """
+        wait([f for f in jobs.values() if f is not None])  # the broken pool fails all it held
+        if self._pool is not None:
+            _stop_pool(self._pool)  # no worker of it is left to add or remove a marker
+            self._pool = None
+        lost = [
+            i
+            for i, f in sorted(jobs.items())
+            if f is not None and (f.cancelled() or isinstance(f.exception(), BrokenProcessPool))
+        ]
+        suspects, again = [], []
+        for i in lost:
+            marker = self._marker(i)
+            if os.path.exists(marker):
+                os.unlink(marker)
+                suspects.append(i)
+            else:
+                again.append(i)
+        if not suspects:
+            self._unmarked_breaks += 1
+            if self._unmarked_breaks > 1:
+                suspects, again = again, []
+        for i in suspects:
+            jobs[i] = None
+        for i in again:
+            jobs[i] = self._submit(i, self.found.sources[i])
+
+    def _alone(self, i: int, ref: SourceRef) -> tuple:
+        """Scan a suspect in a fresh process of its own. If that process dies too, the source
+        killed it: it gets an error entry naming how the process ended, and is not tried again
+        in this run."""
+        tmp = self._findings_file(i)
+        pool = self._lone = ProcessPoolExecutor(max_workers=1, initializer=_init_worker)
+        future = pool.submit(_scan_in_worker, (ref, self._per_worker, tmp, None))
+        worker = next(iter(_processes(pool)), None)
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            result = None
+        pool.shutdown()  # after a crash, once the pool has reaped its dead process
+        self._lone = None
+        if result is not None:
+            return result
+        exitcode = None
+        if worker is not None:
+            worker.join(5)
+            exitcode = worker.exitcode
+        if tmp is not None:  # the findings of a source that did not end are not kept
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return [_crash_entry(ref, exitcode)], None, 0, []
 
     def _when_done(self, i: int, ref: SourceRef) -> Callable:
         def done(future) -> None:  # runs in the pool's thread
             if not future.cancelled() and future.exception() is None:
                 # An error (a full disk) is raised when the main thread finishes it again.
                 with contextlib.suppress(Exception):
-                    self._finish(i, ref, future)
+                    self._finish(i, ref, future.result())
 
         return done
 
-    def _finish(self, i: int, ref: SourceRef, future) -> None:
-        """A worker finished ``ref``: record it in the state (once), count it, tell progress."""
+    def _finish(self, i: int, ref: SourceRef, result: tuple) -> None:
+        """``ref`` finished (``result``: what :func:`_scan_in_worker` gives): record it in the
+        state (once), count it, tell progress.
+
+        A source whose worker died is recorded with its error entry, as any source that
+        could not be read: the state says why, and (not being ``ok``) a resumed run scans it
+        again, alone if it crashes again; a source killed by memory pressure may pass then."""
         with self._lock:
             if i in self._finished:
                 return
-            entries, tmp, excluded, unsupported = future.result()
+            entries, tmp, excluded, unsupported = result
             if self.store is not None:
                 self.store.record(ref, entries, excluded, unsupported, findings_file=tmp)
             self._finished.add(i)
@@ -614,15 +771,17 @@ class _Run:
     def stop(self) -> None:
         """Interrupted: keep what finished, stop the workers, cut the findings stream back
         to the end of the last finished source (when it is a file), so no source is half in it."""
-        if self._pool is not None:
+        if self._futures or self._pool is not None or self._lone is not None:
             for _, _, future in self._futures:
                 future.cancel()
             for i, ref, future in self._futures:
                 if future.done() and not future.cancelled() and future.exception() is None:
                     with contextlib.suppress(Exception):  # keep what can be kept
-                        self._finish(i, ref, future)
-            _stop_pool(self._pool)
-            self._pool = None
+                        self._finish(i, ref, future.result())
+            for pool in (self._pool, self._lone):
+                if pool is not None:
+                    _stop_pool(pool)
+            self._pool = self._lone = None
         elif self.store is not None:
             self.store.abandon()  # the source being scanned
         if self.findings is not None and self._mark is not None:
@@ -633,8 +792,9 @@ class _Run:
                 pass
 
     def close(self) -> None:
-        if self._pool is not None:  # another error: let running sources end, drop the rest
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._pool, self._lone):  # another error: let running sources end
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         if self.progress is not None:
             self.progress.close()
         if self.store is not None:
