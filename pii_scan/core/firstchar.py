@@ -39,6 +39,9 @@ BMP = 0x10000
 # first character is not known here, so every set admits them.
 _UNICODE_SPACES = [0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F]
 _UNICODE_SPACES += [0x3000, 0xFEFF]
+#: ASCII bytes Arrow trims: the tab family, the information separators 1C-1F and the space.
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[*range(9, 14), *range(0x1C, 0x21)]] = True
 _CATEGORIES = {
     C.CATEGORY_DIGIT: [(0x30, 0x39)],
     C.CATEGORY_SPACE: [(9, 13), (0x20, 0x20)],
@@ -173,7 +176,7 @@ def cell_first_chars(buf: TextBuffer) -> np.ndarray:
         cp[one] = b0[one]
         cp[two] = ((b0[two] & 0x1F) << 6) | (b1[two] & 0x3F)
         cp[three] = ((b0[three] & 0x0F) << 12) | ((b1[three] & 0x3F) << 6) | (b2[three] & 0x3F)
-        space = one & np.isin(b0, [9, 10, 11, 12, 13, 32])
+        space = one & _ASCII_SPACE[b0]
         cp[space] = -1
         out[cells] = cp
     buf._first_chars = out

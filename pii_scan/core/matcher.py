@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from .. import validators
 from ..catalog import Catalog, Recognizer, load_catalog
 from ..classify.names import column_matches
+from ..nlp.conditions import max_bytes
 from . import functions
 from .buffers import TextBuffer
 from .firstchar import BMP, cell_first_chars, first_chars
@@ -88,6 +89,30 @@ class _Found:
     starts: np.ndarray
     ends: np.ndarray
     birth: np.ndarray | None = None
+
+
+#: First bytes of a cell that may start with whitespace as Arrow trims it: an ASCII space
+#: (and the separators 1C-1F), or the lead byte of a Unicode one (U+0085, U+00A0: C2; U+1680:
+#: E1; U+2000-U+205F: E2; U+3000: E3).
+_SPACE_FIRST = np.zeros(256, dtype=bool)
+_SPACE_FIRST[[*range(9, 14), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3]] = True
+#: Last bytes of a cell that may end with whitespace: an ASCII space, or the last byte of a
+#: Unicode one.
+_SPACE_LAST = np.zeros(256, dtype=bool)
+_SPACE_LAST[[*range(9, 14), *range(0x1C, 0x21), 0x85, 0xA0, 0x8E, 0x9F, 0xA8, 0xA9, 0xAF]] = True
+_SPACE_LAST[0x80:0x8B] = True
+
+
+def _may_be_trimmed(buf: TextBuffer, lengths: np.ndarray) -> np.ndarray:
+    """A boolean per cell: may whitespace stand at either end of it (for a cell pattern, the
+    trimmed cell is matched)? From its first and last bytes: some false alarms, no miss."""
+    data = buf.data
+    if len(data) == 0:
+        return np.zeros(len(lengths), dtype=bool)
+    full = lengths > 0
+    first = data[np.minimum(buf.offsets[:-1], len(data) - 1)]
+    last = data[np.maximum(buf.offsets[1:] - 1, 0)]
+    return full & (_SPACE_FIRST[first] | _SPACE_LAST[last])
 
 
 def _as_tokens(chars: np.ndarray) -> pa.Array:
@@ -148,6 +173,16 @@ class Matcher:
         for i, bit in self._cell_bit.items():
             table = first_chars(self.recognizers[i].pattern, self.recognizers[i].ignore_case)
             self._start_bits[table if table is not None else slice(None)] |= bit
+        # Bit k of _fits[n]: the k-th cell recognizer may match a cell of n bytes (the last
+        # entry: of more bytes than any bounded pattern's longest match).
+        longest = {
+            i: max_bytes(self.recognizers[i].pattern, self.recognizers[i].ignore_case)
+            for i in self._by_kind["cell"]
+        }
+        top = max([n for n in longest.values() if n is not None], default=0) + 1
+        self._fits = np.zeros(top + 1, dtype=np.uint64)
+        for i, n in longest.items():
+            self._fits[: top + 1 if n is None else n + 1] |= self._cell_bit[i]
         self._context = {
             i: "|".join(_re2_escape(w) for w in r.context)
             for i, r in enumerate(self.recognizers)
@@ -325,10 +360,17 @@ class Matcher:
         bits = self._start_bits[np.maximum(first, 0)]
         bits[first < 0] = active_bits  # empty, starting with a space or beyond the BMP
         bits &= active_bits
-        some = np.flatnonzero((bits != 0) & (np.diff(buf.offsets) > 0))
+        lengths = np.diff(buf.offsets)
+        fits = self._fits[np.minimum(lengths, len(self._fits) - 1)]
+        fits[_may_be_trimmed(buf, lengths)] = active_bits  # the trimmed cell may be shorter
+        bits &= fits
+        some = np.flatnonzero((bits != 0) & (lengths > 0))
         if len(some) == 0:
             return out
-        # One RE2 pass with every active pattern finds the few cells worth a closer look.
+        # One RE2 pass with every pattern some cell may still match finds the few cells worth
+        # a closer look.
+        left = np.bitwise_or.reduce(bits[some])
+        active = [i for i in active if left & self._cell_bit[i]]
         union = "|".join(
             f"(?{'i' if self.recognizers[i].ignore_case else ''}:{self.recognizers[i].pattern})"
             for i in active

@@ -207,6 +207,64 @@ def _item_min_len(op, av, fold: bool) -> int:
 
 
 @cache
+def max_bytes(pattern: str, ignore_case: bool = False) -> int | None:
+    """An upper bound on the UTF-8 length of a match of ``pattern`` (None: unbounded or
+    unknown).
+
+    >>> max_bytes("[0-9]{2,4}号(?:楼|x)?"), max_bytes("(?i)k"), max_bytes("a+")
+    (10, 4, None)
+    """
+    try:
+        tree = _parse(pattern)
+    except _Unknown:
+        return None
+    return _max_len(list(tree), ignore_case or bool(tree.state.flags & re.IGNORECASE))
+
+
+class _Unbounded(Exception):
+    pass
+
+
+def _max_len(items, fold: bool) -> int | None:
+    try:
+        return sum(_item_max_len(op, av, fold) for op, av in items)
+    except _Unbounded:
+        return None
+
+
+def _item_max_len(op, av, fold: bool) -> int:
+    # Under (?i) a character may match a longer one (k matches U+212A, three bytes): four.
+    if op is C.LITERAL:
+        return 4 if fold else len(chr(av).encode("utf-8", "surrogatepass"))
+    if op is C.IN:
+        highs = [a[1] if o is C.RANGE else a for o, a in av if o in (C.LITERAL, C.RANGE)]
+        if fold or len(highs) != len(av):  # a category, a negation: any character
+            return 4
+        return len(chr(max(highs)).encode("utf-8", "surrogatepass"))
+    if op is C.SUBPATTERN:
+        _group, add, delete, body = av
+        fold = (fold or bool(add & re.IGNORECASE)) and not delete & re.IGNORECASE
+        return _bounded(_max_len(body, fold))
+    if op is C.BRANCH:
+        return max(_bounded(_max_len(branch, fold)) for branch in av[1])
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        if av[1] is P.MAXREPEAT:
+            raise _Unbounded
+        return av[1] * _bounded(_max_len(av[2], fold))
+    if op in (C.ANY, C.NOT_LITERAL):
+        return 4
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return 0  # an anchor, a look-around: no bytes of the match
+    raise _Unbounded  # a back-reference, anything else
+
+
+def _bounded(n: int | None) -> int:
+    if n is None:
+        raise _Unbounded
+    return n
+
+
+@cache
 def required_words(pattern: str) -> frozenset[str]:
     """Literal words such that every match of ``pattern`` holds one of them; empty when the
     parse tree guarantees none. Of each branch the last mandatory group of literal

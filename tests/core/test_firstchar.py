@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,20 @@ from hypothesis import strategies as st
 from pii_scan.catalog import load_catalog
 from pii_scan.core.buffers import TextBuffer
 from pii_scan.core.firstchar import cell_first_chars, first_chars, may_start
+from pii_scan.core.matcher import _SPACE_FIRST, _SPACE_LAST, Matcher
+from pii_scan.nlp.conditions import max_bytes
+
+#: Every character Arrow's utf8_trim_whitespace removes (asked of Arrow, not written down).
+_BMP = [c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+ARROW_SPACES = frozenset(
+    chr(c)
+    for c, kept in zip(
+        _BMP,
+        pc.utf8_trim_whitespace(pa.array(["a" + chr(c) for c in _BMP])).to_pylist(),
+        strict=True,
+    )
+    if kept == "a"
+)
 
 # Hypothesis builds strings from the pattern; patterns demanding long repetitions (vectors of
 # 128 numbers) take it minutes per string, and start with a digit or bracket anyway.
@@ -70,3 +85,55 @@ def test_cells_starting_with_space_or_nothing_pass_every_filter():
     keep = may_start(buf, first_chars("男|女|1"))
     assert keep.tolist() == [True, True, True, True, False, True]
     assert np.array_equal(may_start(buf, None), np.ones(6, bool))
+
+
+# -- the longest match: cells longer than every match of a pattern are not tried --------------
+
+
+@pytest.mark.parametrize("rec", PATTERNS, ids=lambda r: r.id)
+def test_generated_matches_fit_the_longest_match(rec):
+    most = max_bytes(rec.pattern, rec.ignore_case)
+    if most is None:
+        pytest.skip("unbounded pattern: no cell is too long")
+    flags = re.ASCII | (re.IGNORECASE if rec.ignore_case else 0)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(re.compile(rec.presidio_pattern, flags), fullmatch=True))
+    def check(text: str) -> None:
+        assert len(text.encode("utf-8")) <= most, (rec.id, text)
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "pattern, longest",
+    [
+        ("[0-9]{2,4}号(?:楼|x)?", 10),
+        ("(?i)k", 4),  # k matches U+212A, three bytes
+        ("男|女性", 6),
+        ("a{3}(?:b|cc){2}", 7),
+        ("^x$", 1),
+        ("a+", None),
+        ("[^x]{2}", 8),
+        (r"(a)\1", None),  # a back-reference: unknown
+    ],
+)
+def test_max_bytes_of_small_patterns(pattern, longest):
+    assert max_bytes(pattern) == longest
+
+
+@pytest.mark.parametrize("space", sorted(ARROW_SPACES), ids=lambda c: f"U+{ord(c):04X}")
+def test_cells_padded_with_any_trimmed_space_still_match_whole(space):
+    """A cell longer than every match of a pattern is still tried when whitespace (as Arrow
+    trims it) may pad it: the trimmed cell is what is matched."""
+    cells = ["男", space * 12 + "女", "男" + space * 12, "男性男性男性", space * 3 + "男" + space]
+    found = Matcher().match_array(pa.array(cells), column="性别")
+    rows = [r["row"] for r in found.to_pylist() if r["recognizer"] == "gender_cell"]
+    assert rows == [0, 1, 2, 4]
+
+
+def test_the_padding_table_covers_every_space_arrow_trims():
+    assert len(ARROW_SPACES) > 20  # the tab family, U+0085, U+00A0, U+2000..., U+3000
+    for c in ARROW_SPACES:
+        data = c.encode("utf-8")
+        assert _SPACE_FIRST[data[0]] and _SPACE_LAST[data[-1]], f"U+{ord(c):04X}"
