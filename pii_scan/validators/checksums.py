@@ -146,10 +146,25 @@ def _luhn_doubled(length: int) -> np.ndarray:
     return _frozen((np.arange(length - 1, -1, -1) % 2 == 1)[None, :])
 
 
+# Digit value -> its Luhn contribution, over all 256 byte values: a value that is not a digit
+# (-1 seen as a byte) counts 0; the caller has rejected its row already.
+_LUHN_DOUBLED_U8 = np.zeros(256, dtype=np.uint8)
+_LUHN_DOUBLED_U8[:10] = _LUHN_DOUBLE
+_LUHN_PLAIN_U8 = np.zeros(256, dtype=np.uint8)
+_LUHN_PLAIN_U8[:10] = np.arange(10)
+
+
 def luhn_sum(values: np.ndarray) -> np.ndarray:
-    """Luhn sums (mod 10) of rows of digit values ``(n, L)``, check digit included."""
-    doubled = np.where(_luhn_doubled(values.shape[1]), _LUHN_DOUBLE[values], values)
-    return doubled.sum(axis=1) % 10
+    """Luhn sums (mod 10) of rows of digit values ``(n, L)``, check digit included.
+
+    >>> luhn_sum(np.array([[7, 9, 9, 2, 7, 3, 9, 8, 7, 1, 3]])).tolist()
+    [0]
+    """
+    small = values.astype(np.uint8)  # bytes: a row sums to at most 19 * 9
+    doubled = _luhn_doubled(values.shape[1])[0]
+    total = _LUHN_DOUBLED_U8[small[:, doubled]].sum(axis=1, dtype=np.uint16)
+    total += _LUHN_PLAIN_U8[small[:, ~doubled]].sum(axis=1, dtype=np.uint16)
+    return (total % 10).astype(np.int64)
 
 
 def luhn_check_values(payload: np.ndarray) -> np.ndarray:
