@@ -491,12 +491,17 @@ class Matcher:
         )
         keep = np.argsort(starts, kind="stable")
         if len(keep) > 1 and (starts[keep[1:]] < ends[keep[:-1]]).any():
+            # Only spans that overlap another need ranking: the rest stay as they are.
+            clash = _overlapping(starts[keep], ends[keep])
+            part = keep[clash]
             # Identical spans (two address patterns over one address cell) first: the best
             # ranked of each stays. Whatever still overlaps goes through the full ranking.
-            keep = self._best_of_identical(starts, ends, recs, scores)
-            if len(keep) > 1 and (starts[keep[1:]] < ends[keep[:-1]]).any():
-                sub = self._best_of_overlapping(starts[keep], ends[keep], recs[keep], scores[keep])
-                keep = keep[sub]
+            best = part[self._best_of_identical(starts[part], ends[part], recs[part], scores[part])]
+            if len(best) > 1 and (starts[best[1:]] < ends[best[:-1]]).any():
+                sub = self._best_of_overlapping(starts[best], ends[best], recs[best], scores[best])
+                best = best[sub]
+            keep = np.concatenate((keep[~clash], best))
+            keep = keep[np.argsort(starts[keep], kind="stable")]
         cells, starts, ends = cells[keep], starts[keep], ends[keep]
         recs, scores, births = recs[keep], scores[keep], births[keep]
 
@@ -524,6 +529,20 @@ class Matcher:
             o_end = buf.original_position(ends)
             columns["value"] = _slices(buf.original, o_start, o_end)
         return pa.table(columns)
+
+
+def _overlapping(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A boolean per span (sorted by start): does it overlap another span?
+
+    >>> _overlapping(np.array([0, 2, 3, 9, 12]), np.array([5, 3, 4, 10, 13])).tolist()
+    [True, True, True, False, False]
+    """
+    if len(starts) == 0:
+        return np.zeros(0, dtype=bool)
+    reach = np.maximum.accumulate(ends)  # the furthest end of the spans so far
+    opens = np.concatenate(([True], starts[1:] >= reach[:-1]))  # a span starting a new run
+    run = np.cumsum(opens) - 1
+    return np.bincount(run)[run] > 1
 
 
 def _non_overlapping(starts, ends, rank) -> np.ndarray:
