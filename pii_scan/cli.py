@@ -350,10 +350,12 @@ def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
     import signal
     import threading
 
+    from .memory import tune_for_scans
     from .scan import ScanInterrupted, scan_paths
     from .state import ScanState, StateError
 
     _arrow_without_pandas()
+    tune_for_scans()
     store = None
     if state:
         store = ScanState(state, log=lambda msg: click.echo(f"pii-scan: {msg}", err=True))

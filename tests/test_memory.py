@@ -46,3 +46,39 @@ def test_release_freed_returns_free_heap_pages() -> None:
 
 def test_release_freed_is_safe_to_call_often() -> None:
     assert all(release_freed() in (True, False) for _ in range(3))
+
+
+# A freed 8 MiB block raises glibc's mmap threshold to 8 MiB; then 2 MiB blocks come from the
+# heap, where small blocks allocated after them pin their pages once they are freed.
+TUNED_CHILD = """
+import sys
+from pii_scan.memory import tune_for_scans
+def rss_mib():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096 / 2**20
+tuned = tune_for_scans() if sys.argv[1] == "tune" else False
+big = bytearray(8 << 20)
+del big
+blocks, pins = [], []
+for _ in range(60):
+    blocks.append(bytearray(2 << 20))
+    pins.append(bytearray(64))
+before = rss_mib()
+del blocks
+print(tuned, before, rss_mib())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's mallopt")
+def test_tuned_scans_hand_large_freed_blocks_back_at_once() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", TUNED_CHILD, "tune"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if out[0] != "True":
+        pytest.skip("not glibc")
+    before, after = float(out[1]), float(out[2])
+    assert before > 110 and after < before - 100  # the 120 MiB of blocks went back
+    out = subprocess.run(
+        [sys.executable, "-c", TUNED_CHILD, "keep"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert float(out[2]) > float(out[1]) - 20  # untuned, glibc kept them
