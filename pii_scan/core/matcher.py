@@ -33,6 +33,7 @@ from __future__ import annotations
 import importlib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -465,11 +466,7 @@ class Matcher:
 
     @staticmethod
     def _column_context(rec: Recognizer, column: str | None) -> bool:
-        return (
-            column is not None
-            and bool(rec.column_names)
-            and column_matches(column, rec.column_names)
-        )
+        return column is not None and bool(rec.column_names) and _named(column, rec.column_names)
 
     # -- overlap resolution and output --------------------------------------------------
     def _resolve(self, buf, found, *, offsets: bool, values: bool) -> pa.Table:
@@ -529,6 +526,12 @@ class Matcher:
             o_end = buf.original_position(ends)
             columns["value"] = _slices(buf.original, o_start, o_end)
         return pa.table(columns)
+
+
+@lru_cache(maxsize=4096)
+def _named(column: str, names: tuple[str, ...]) -> bool:
+    """Does ``column`` match one of ``names``? Asked per recognizer and batch: remembered."""
+    return column_matches(column, names)
 
 
 def _overlapping(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
