@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pyarrow as pa
 import pytest
 
 from pii_scan.memory import release_freed
@@ -48,37 +49,49 @@ def test_release_freed_is_safe_to_call_often() -> None:
     assert all(release_freed() in (True, False) for _ in range(3))
 
 
-# A freed 8 MiB block raises glibc's mmap threshold to 8 MiB; then 2 MiB blocks come from the
-# heap, where small blocks allocated after them pin their pages once they are freed.
+# glibc's mmap threshold set high first (as its own dynamic threshold rises after a large block
+# is freed): 2 MiB blocks then come from the heap, where small blocks allocated after them pin
+# their pages once they are freed, unless tune_for_scans lowered the threshold again.
 TUNED_CHILD = """
-import sys
+import ctypes, sys
+import pyarrow as pa
 from pii_scan.memory import tune_for_scans
 def rss_mib():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * 4096 / 2**20
+ctypes.CDLL("libc.so.6").mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
 tuned = tune_for_scans() if sys.argv[1] == "tune" else False
-big = bytearray(8 << 20)
-del big
 blocks, pins = [], []
 for _ in range(60):
     blocks.append(bytearray(2 << 20))
-    pins.append(bytearray(64))
+    pins.append(bytearray(1024))  # past pymalloc (512 bytes): from the same heap
 before = rss_mib()
 del blocks
-print(tuned, before, rss_mib())
+print(tuned, before, rss_mib(), pa.default_memory_pool().backend_name)
 """
+
+
+def _child(mode: str) -> list[str]:
+    return subprocess.run(
+        [sys.executable, "-c", TUNED_CHILD, mode], capture_output=True, text=True, check=True
+    ).stdout.split()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's mallopt")
 def test_tuned_scans_hand_large_freed_blocks_back_at_once() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", TUNED_CHILD, "tune"], capture_output=True, text=True, check=True
-    ).stdout.split()
-    if out[0] != "True":
+    tuned, before, after, pool = _child("tune")
+    if tuned != "True":
         pytest.skip("not glibc")
-    before, after = float(out[1]), float(out[2])
-    assert before > 110 and after < before - 100  # the 120 MiB of blocks went back
-    out = subprocess.run(
-        [sys.executable, "-c", TUNED_CHILD, "keep"], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert float(out[2]) > float(out[1]) - 20  # untuned, glibc kept them
+    assert float(before) > 110 and float(after) < float(before) - 100  # 120 MiB went back
+    assert pool == "jemalloc" or not _has_jemalloc()
+    _, before, after, pool = _child("keep")
+    assert float(after) > float(before) - 20  # untuned, the heap kept them
+    assert pool != "jemalloc"  # the default pool until tuned
+
+
+def _has_jemalloc() -> bool:
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return False
+    return True
