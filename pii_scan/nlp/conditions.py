@@ -178,32 +178,46 @@ def min_bytes(pattern: str, ignore_case: bool = False) -> int:
         tree = _parse(pattern)
     except _Unknown:
         return 0
-    return _min_len(list(tree), ignore_case or bool(tree.state.flags & re.IGNORECASE))
+    return _widths(list(tree), ignore_case or bool(tree.state.flags & re.IGNORECASE))[0]
 
 
-def _min_len(items, fold: bool) -> int:
-    return sum(_item_min_len(op, av, fold) for op, av in items)
+def _widths(items, fold: bool) -> tuple[int, int | None]:
+    """Bounds on the UTF-8 length of a match of a parsed sequence (None: unbounded)."""
+    lo, hi = 0, 0
+    for op, av in items:
+        a, b = _item_widths(op, av, fold)
+        lo += a
+        hi = None if hi is None or b is None else hi + b
+    return lo, hi
 
 
-def _item_min_len(op, av, fold: bool) -> int:
-    # Under (?i) a character may match a shorter one (U+212A matches k): one byte, then.
+def _item_widths(op, av, fold: bool) -> tuple[int, int | None]:
+    # Under (?i) a character may match a shorter or longer one (U+212A, three bytes, matches
+    # k): one to four bytes, then.
     if op is C.LITERAL:
-        return 1 if fold else len(chr(av).encode("utf-8", "surrogatepass"))
+        n = len(chr(av).encode("utf-8", "surrogatepass"))
+        return (1, 4) if fold else (n, n)
     if op is C.IN:
-        lows = [a[0] if o is C.RANGE else a for o, a in av if o in (C.LITERAL, C.RANGE)]
-        if fold or len(lows) != len(av):  # a category, a negation: any character
-            return 1
-        return len(chr(min(lows)).encode("utf-8", "surrogatepass"))
+        chars = [a if o is C.RANGE else (a, a) for o, a in av if o in (C.LITERAL, C.RANGE)]
+        if fold or len(chars) != len(av):  # a category, a negation: any character
+            return 1, 4
+        lo = len(chr(min(c[0] for c in chars)).encode("utf-8", "surrogatepass"))
+        return lo, len(chr(max(c[1] for c in chars)).encode("utf-8", "surrogatepass"))
     if op is C.SUBPATTERN:
         _group, add, delete, body = av
-        return _min_len(body, (fold or bool(add & re.IGNORECASE)) and not delete & re.IGNORECASE)
+        return _widths(body, (fold or bool(add & re.IGNORECASE)) and not delete & re.IGNORECASE)
     if op is C.BRANCH:
-        return min(_min_len(branch, fold) for branch in av[1])
+        widths = [_widths(branch, fold) for branch in av[1]]
+        his = [hi for _, hi in widths]
+        return min(lo for lo, _ in widths), None if None in his else max(his)
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-        return av[0] * _min_len(av[2], fold)
+        lo, hi = _widths(av[2], fold)
+        return av[0] * lo, None if hi is None or av[1] is P.MAXREPEAT else av[1] * hi
     if op in (C.ANY, C.NOT_LITERAL):
-        return 1
-    return 0  # an anchor, a look-around, a back-reference
+        return 1, 4
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return 0, 0  # an anchor, a look-around: no bytes of the match
+    return 0, None  # a back-reference, anything else
 
 
 @cache
@@ -218,50 +232,7 @@ def max_bytes(pattern: str, ignore_case: bool = False) -> int | None:
         tree = _parse(pattern)
     except _Unknown:
         return None
-    return _max_len(list(tree), ignore_case or bool(tree.state.flags & re.IGNORECASE))
-
-
-class _Unbounded(Exception):
-    pass
-
-
-def _max_len(items, fold: bool) -> int | None:
-    try:
-        return sum(_item_max_len(op, av, fold) for op, av in items)
-    except _Unbounded:
-        return None
-
-
-def _item_max_len(op, av, fold: bool) -> int:
-    # Under (?i) a character may match a longer one (k matches U+212A, three bytes): four.
-    if op is C.LITERAL:
-        return 4 if fold else len(chr(av).encode("utf-8", "surrogatepass"))
-    if op is C.IN:
-        highs = [a[1] if o is C.RANGE else a for o, a in av if o in (C.LITERAL, C.RANGE)]
-        if fold or len(highs) != len(av):  # a category, a negation: any character
-            return 4
-        return len(chr(max(highs)).encode("utf-8", "surrogatepass"))
-    if op is C.SUBPATTERN:
-        _group, add, delete, body = av
-        fold = (fold or bool(add & re.IGNORECASE)) and not delete & re.IGNORECASE
-        return _bounded(_max_len(body, fold))
-    if op is C.BRANCH:
-        return max(_bounded(_max_len(branch, fold)) for branch in av[1])
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-        if av[1] is P.MAXREPEAT:
-            raise _Unbounded
-        return av[1] * _bounded(_max_len(av[2], fold))
-    if op in (C.ANY, C.NOT_LITERAL):
-        return 4
-    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return 0  # an anchor, a look-around: no bytes of the match
-    raise _Unbounded  # a back-reference, anything else
-
-
-def _bounded(n: int | None) -> int:
-    if n is None:
-        raise _Unbounded
-    return n
+    return _widths(list(tree), ignore_case or bool(tree.state.flags & re.IGNORECASE))[1]
 
 
 @cache
