@@ -34,6 +34,13 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "pii_scan", "scan", *args, "-q"]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child, before it runs: Ctrl-C (SIGINT) at its default, as a terminal leaves it.
+    A test run started in the background by a script inherits it ignored, and Python keeps an
+    ignored SIGINT ignored: the scan would never see the Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _finished(state: Path) -> dict[str, str]:
     """Display path -> fingerprint of the sources the state holds as finished."""
     if not state.exists():
@@ -131,6 +138,7 @@ def test_ctrl_c_with_workers_stops_cleanly_and_resumes(folder, baseline):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches it
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     _stop_after(proc, state, 4, signal.SIGINT, group=True)  # early, as above
     _, err = proc.communicate(timeout=60)
