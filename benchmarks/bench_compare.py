@@ -128,22 +128,29 @@ def load_average() -> list[float]:
 
 def run_child(cmd: list[str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (bytes) and stdout of ``cmd`` run in a fresh child process."""
+    wall, rss, _cpu, out = run_child_cpu(cmd)
+    return wall, rss, out
+
+
+def run_child_cpu(cmd: list[str]) -> tuple[float, int, float, str]:
+    """:func:`run_child` and the CPU seconds (user + system) of the child and its workers:
+    on a shared machine they vary less with the load of others than wall time does."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "t0 = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "wall = time.perf_counter() - t0\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
-        "print(wall, rss, p.returncode)\n"
+        "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(wall, use.ru_maxrss * 1024, p.returncode, use.ru_utime + use.ru_stime)\n"
         "sys.stdout.write(p.stdout[-4000:])\n"
         "sys.stderr.write(p.stderr[-4000:])\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True)
     head, _, rest = proc.stdout.partition("\n")
-    wall, rss, code = head.split()
+    wall, rss, code, cpu = head.split()
     if code != "0":
         raise RuntimeError(f"{shlex.join(cmd[:6])} failed: {proc.stderr[-2000:]}")
-    return float(wall), int(rss), rest
+    return float(wall), int(rss), float(cpu), rest
 
 
 # -- (a) the core ----------------------------------------------------------------------------
@@ -617,14 +624,21 @@ def main(argv=None) -> int:
         "cpu_seconds": same_run["cpu_seconds"],
         "peak_rss_mb": same_run["peak_rss_mb"],
     }
-    walls, rss = [], 0
+    walls, cpus, rss = [], [], 0
     report_path = Path(tempfile.mkdtemp(prefix="bench-compare-")) / "report.json"
     for i in range(args.runs):
-        wall, peak, _ = run_child(cli_cmd(csv_path, out=report_path))
+        wall, peak, cpu, _ = run_child_cpu(cli_cmd(csv_path, out=report_path))
         walls.append(wall)
+        cpus.append(cpu)
         rss = max(rss, peak)
-        progress(f"(a) CLI run {i + 1}/{args.runs}: {wall:.1f} s, {peak / 1e6:.0f} MB")
-    results["a_cli"] = {"seconds": statistics.median(walls), "peak_rss_mb": rss / 1e6}
+        progress(
+            f"(a) CLI run {i + 1}/{args.runs}: {wall:.1f} s, {cpu:.1f} CPU s, {peak / 1e6:.0f} MB"
+        )
+    results["a_cli"] = {
+        "seconds": statistics.median(walls),
+        "cpu_seconds": statistics.median(cpus),
+        "peak_rss_mb": rss / 1e6,
+    }
     verdicts = column_verdicts(report_path)
     shutil.rmtree(report_path.parent, ignore_errors=True)
     results["d_floor"] = {"seconds": floor_seconds(csv_path, args.runs)}
@@ -858,7 +872,10 @@ def render_markdown(r: dict) -> str:
     lines += [
         "",
         f"Core peak RSS includes the whole table held in memory ({core['rss_before_mb']:.0f} MB "
-        "before matching); the CLI streams the CSV.",
+        "before matching); the CLI streams the CSV. CPU seconds (user + system, median), which "
+        "vary less with the machine's other load than wall time: core "
+        f"{core['cpu_seconds']:.1f} s, CLI {r['results']['a_cli'].get('cpu_seconds', 0):.1f} s "
+        "(two threads).",
         "",
         "| ratio | value | goal | |",
         "|---|---:|---:|---|",
