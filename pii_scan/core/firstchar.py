@@ -35,13 +35,19 @@ except ImportError:  # pragma: no cover
 from .buffers import TextBuffer
 
 BMP = 0x10000
+#: What Arrow's ``utf8_trim_whitespace`` removes before the whole-cell test: the tab family, the
+#: information separators 1C-1F, the space and the Unicode spaces (the tests ask Arrow).
+TRIMMED = (*range(9, 14), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B))
+TRIMMED += (0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
 # Cells starting with Unicode whitespace are trimmed by Arrow before the whole-cell test; their
 # first character is not known here, so every set admits them.
-_UNICODE_SPACES = [0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F]
-_UNICODE_SPACES += [0x3000, 0xFEFF]
-#: ASCII bytes Arrow trims: the tab family, the information separators 1C-1F and the space.
+_UNICODE_SPACES = [c for c in TRIMMED if c >= 0x80] + [0xFEFF]
 _ASCII_SPACE = np.zeros(256, dtype=bool)
-_ASCII_SPACE[[*range(9, 14), *range(0x1C, 0x21)]] = True
+_ASCII_SPACE[[c for c in TRIMMED if c < 0x80]] = True
+_LEADING_SPACE = np.zeros(BMP, dtype=bool)
+_LEADING_SPACE[list(TRIMMED)] = True
+_LAST_SPACE_BYTE = np.zeros(256, dtype=bool)  # the last UTF-8 byte of a trimmed character
+_LAST_SPACE_BYTE[[chr(c).encode("utf-8")[-1] for c in TRIMMED]] = True
 _CATEGORIES = {
     C.CATEGORY_DIGIT: [(0x30, 0x39)],
     C.CATEGORY_SPACE: [(9, 13), (0x20, 0x20)],
@@ -181,6 +187,24 @@ def cell_first_chars(buf: TextBuffer) -> np.ndarray:
         out[cells] = cp
     buf._first_chars = out
     return out
+
+
+def may_be_trimmed(buf: TextBuffer) -> np.ndarray:
+    """A boolean per cell: may whitespace that Arrow trims stand at either end of it, so that
+    the trimmed cell is shorter? From its first character and its last byte: some false alarms
+    (a Hanzi ending in such a byte), no miss; empty cells are False.
+
+    >>> import pyarrow as pa
+    >>> cells = pa.array(["李娜", " x", "x\u3000", "", "张三"])  # 三 ends in 89, as U+2009
+    >>> may_be_trimmed(TextBuffer.from_array(cells)).tolist()
+    [False, True, True, False, True]
+    """
+    first = cell_first_chars(buf)
+    out = (first < 0) | _LEADING_SPACE[np.maximum(first, 0)]
+    ends = buf.offsets[1:]
+    full = ends > buf.offsets[:-1]
+    out[full] |= _LAST_SPACE_BYTE[buf.data[ends[full] - 1]]
+    return out & full
 
 
 def may_start(buf: TextBuffer, table: np.ndarray | None) -> np.ndarray:

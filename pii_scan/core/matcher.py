@@ -45,7 +45,7 @@ from ..classify.names import column_matches
 from ..nlp.conditions import max_bytes
 from . import functions
 from .buffers import TextBuffer
-from .firstchar import BMP, cell_first_chars, first_chars
+from .firstchar import BMP, cell_first_chars, first_chars, may_be_trimmed
 from .positional import position_check
 from .regex import RegexFamily, byte_class
 from .required import batch_may_match, required_bytes
@@ -90,30 +90,6 @@ class _Found:
     starts: np.ndarray
     ends: np.ndarray
     birth: np.ndarray | None = None
-
-
-#: First bytes of a cell that may start with whitespace as Arrow trims it: an ASCII space
-#: (and the separators 1C-1F), or the lead byte of a Unicode one (U+0085, U+00A0: C2; U+1680:
-#: E1; U+2000-U+205F: E2; U+3000: E3).
-_SPACE_FIRST = np.zeros(256, dtype=bool)
-_SPACE_FIRST[[*range(9, 14), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3]] = True
-#: Last bytes of a cell that may end with whitespace: an ASCII space, or the last byte of a
-#: Unicode one.
-_SPACE_LAST = np.zeros(256, dtype=bool)
-_SPACE_LAST[[*range(9, 14), *range(0x1C, 0x21), 0x85, 0xA0, 0x8E, 0x9F, 0xA8, 0xA9, 0xAF]] = True
-_SPACE_LAST[0x80:0x8B] = True
-
-
-def _may_be_trimmed(buf: TextBuffer, lengths: np.ndarray) -> np.ndarray:
-    """A boolean per cell: may whitespace stand at either end of it (for a cell pattern, the
-    trimmed cell is matched)? From its first and last bytes: some false alarms, no miss."""
-    data = buf.data
-    if len(data) == 0:
-        return np.zeros(len(lengths), dtype=bool)
-    full = lengths > 0
-    first = data[np.minimum(buf.offsets[:-1], len(data) - 1)]
-    last = data[np.maximum(buf.offsets[1:] - 1, 0)]
-    return full & (_SPACE_FIRST[first] | _SPACE_LAST[last])
 
 
 def _as_tokens(chars: np.ndarray) -> pa.Array:
@@ -363,7 +339,7 @@ class Matcher:
         bits &= active_bits
         lengths = np.diff(buf.offsets)
         fits = self._fits[np.minimum(lengths, len(self._fits) - 1)]
-        fits[_may_be_trimmed(buf, lengths)] = active_bits  # the trimmed cell may be shorter
+        fits[may_be_trimmed(buf)] = active_bits  # the trimmed cell may be shorter
         bits &= fits
         some = np.flatnonzero((bits != 0) & (lengths > 0))
         if len(some) == 0:
