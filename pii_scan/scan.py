@@ -375,15 +375,6 @@ class _Scanner:
                 return _error_entry(ref, message, tables)
             return {"path": ref.path, "format": ref.format, "status": "ok", "tables": tables}
 
-        def _error_entry(ref: SourceRef, message: str, tables: list[dict]) -> dict:
-            return {
-                "path": ref.path,
-                "format": ref.format,
-                "status": "error",
-                "error": message,
-                "tables": tables,
-            }
-
         if ref.format not in ARCHIVE_FORMATS:
             return [one(ref)]
         entries: list[dict] = []
@@ -405,6 +396,18 @@ class _Scanner:
         if not entries:  # nothing to scan inside: still say the archive was looked at
             entries.append({"path": ref.path, "format": ref.format, "status": "ok", "tables": []})
         return entries
+
+
+def _error_entry(ref: SourceRef, message: str, tables: list[dict]) -> dict:
+    """The report entry of a source that could not be read to the end (``tables``: what was
+    read before)."""
+    return {
+        "path": ref.path,
+        "format": ref.format,
+        "status": "error",
+        "error": message,
+        "tables": tables,
+    }
 
 
 def _tier(policy: Policy, entity: str | None, minors: bool) -> str | None:
@@ -519,14 +522,8 @@ def _crash_entry(ref: SourceRef, exitcode: int | None) -> dict:
             how = f" (signal {-exitcode}, {name}, e.g. out of memory)"
     elif exitcode is not None:
         how = f" (exit code {exitcode})"
-    return {
-        "path": ref.path,
-        "format": ref.format,
-        "status": "error",
-        "error": f"the worker process scanning this source died{how}; "
-        "the other sources were scanned",
-        "tables": [],
-    }
+    message = f"the worker process scanning this source died{how}; the other sources were scanned"
+    return _error_entry(ref, message, [])
 
 
 class _Run:
