@@ -82,7 +82,6 @@ _DIGIT_TABLE = value_table(DIGITS)
 # MOD 11-2 check characters: 0-9 plus X (= 10), upper or lower case.
 _MOD_11_2_CHECK_TABLE = value_table(DIGITS + "X")
 _USCC_TABLE = value_table(USCC_ALPHABET)
-_LUHN_DOUBLE = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.int64)
 
 
 def digit_values(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,7 +148,7 @@ def _luhn_doubled(length: int) -> np.ndarray:
 # Digit value -> its Luhn contribution, over all 256 byte values: a value that is not a digit
 # (-1 seen as a byte) counts 0; the caller has rejected its row already.
 _LUHN_DOUBLED_U8 = np.zeros(256, dtype=np.uint8)
-_LUHN_DOUBLED_U8[:10] = _LUHN_DOUBLE
+_LUHN_DOUBLED_U8[:10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]  # 2d, digits summed
 _LUHN_PLAIN_U8 = np.zeros(256, dtype=np.uint8)
 _LUHN_PLAIN_U8[:10] = np.arange(10)
 
