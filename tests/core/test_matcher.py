@@ -108,6 +108,21 @@ def test_column_name_is_context(matcher):
     assert spans(matcher, [card], column="银行卡号") == [(0, 0, 19, "BANK_CARD")]
 
 
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        (["澳門身份證 1234567(8)", "1234567(8)"], [(0, 6, 16, "MO_ID")]),
+        (["1234567(8)", "macau id: 5/123456/7"], [(1, 10, 20, "MO_ID")]),
+        (["1234567(8)", "5/123456/7"], []),  # no context word anywhere
+        # The batch read as one text holds "BIR" across two cells; neither cell has it.
+        (["1234567(8) B", "IR 5/123456/7"], []),
+        (["澳門身份", "證 1234567(8)"], []),
+    ],
+)
+def test_a_number_that_needs_context_needs_it_in_its_own_cell(matcher, values, found):
+    assert spans(matcher, values) == found
+
+
 def test_byte_offsets_when_code_points_are_not_needed(matcher):
     t = matcher.match_array(pa.array(["电话13800138000"]), offsets=False)
     assert (t["start"][0].as_py(), t["end"][0].as_py()) == (6, 17)
