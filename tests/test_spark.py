@@ -256,7 +256,16 @@ def test_cli_engine_spark_sampled(spark, folder, tmp_path):
     budget = ["--source-timeout", "600"]  # said to bound the driver's sources only
     result = CliRunner().invoke(
         cli,
-        [*args, "-o", str(report_file), "--findings", str(found), "--fail-on", "sensitive", *budget],
+        [
+            *args,
+            "-o",
+            str(report_file),
+            "--findings",
+            str(found),
+            "--fail-on",
+            "sensitive",
+            *budget,
+        ],
     )
     assert result.exit_code == 3, result.output  # the resident IDs trip the gate
     assert "--source-timeout bound only the sources read on the driver" in result.stderr
