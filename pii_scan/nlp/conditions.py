@@ -10,6 +10,8 @@ to compile on every pyarrow call; a cheap test that every match must pass spares
 * :func:`required_words`: literal words every match holds one of (the shared trigger pass of
   :mod:`.gate` uses them to stand in for a pattern).
 
+:mod:`.factor` derives a small regex every match holds a match of, from the same parse trees.
+
 Python's parser reads the RE2 subset the catalog uses. Whatever is not followed here (a
 negated or wide class, ``.``, an anchor, an optional part) yields no condition, so a condition
 is never stricter than the pattern; syntax that Python would read differently from RE2 yields
