@@ -62,9 +62,24 @@ class _Any(ValueError):
 def first_chars(pattern: str, ignore_case: bool = False) -> np.ndarray | None:
     """A boolean table over the BMP: can a match of ``pattern`` start with this character?
     ``None`` when it could start with anything (or with nothing, an empty match)."""
+    return _edge_chars(pattern, ignore_case, last=False)
+
+
+@cache
+def last_chars(pattern: str, ignore_case: bool = False) -> np.ndarray | None:
+    """As :func:`first_chars`, for the character a match ends with.
+
+    >>> table = last_chars("[a-z]+@[a-z]+\\.(?:com|cn)")
+    >>> bool(table[ord("m")]), bool(table[ord("n")]), bool(table[ord("@")])
+    (True, True, False)
+    """
+    return _edge_chars(pattern, ignore_case, last=True)
+
+
+def _edge_chars(pattern: str, ignore_case: bool, last: bool) -> np.ndarray | None:
     try:
         tree = P.parse(pattern)
-        ranges, nullable = _first(list(tree))
+        ranges, nullable = _first(list(tree), last)
     except (_Any, re.error, RecursionError):
         return None
     if nullable:
@@ -82,18 +97,19 @@ def first_chars(pattern: str, ignore_case: bool = False) -> np.ndarray | None:
 Ranges = set[tuple[int, int]]
 
 
-def _first(items: list) -> tuple[Ranges, bool]:
-    """(character ranges a sequence can start with, whether it can match empty)."""
+def _first(items: list, last: bool = False) -> tuple[Ranges, bool]:
+    """(character ranges a sequence can start with, or end with if ``last``, whether it can
+    match empty)."""
     out: Ranges = set()
-    for op, av in items:
-        chars, nullable = _first_item(op, av)
+    for op, av in reversed(items) if last else items:
+        chars, nullable = _first_item(op, av, last)
         out |= chars
         if not nullable:
             return out, False
     return out, True
 
 
-def _first_item(op, av) -> tuple[Ranges, bool]:
+def _first_item(op, av, last: bool) -> tuple[Ranges, bool]:
     if op is C.LITERAL:
         if av >= BMP:
             raise _Any
@@ -106,15 +122,15 @@ def _first_item(op, av) -> tuple[Ranges, bool]:
         out: Ranges = set()
         nullable = False
         for branch in av[1]:
-            chars, empty = _first(list(branch))
+            chars, empty = _first(list(branch), last)
             out |= chars
             nullable |= empty
         return out, nullable
     if op is C.SUBPATTERN:
-        return _first(list(av[-1]))
+        return _first(list(av[-1]), last)
     if op in (C.MAX_REPEAT, C.MIN_REPEAT):
         low, _high, body = av
-        chars, empty = _first(list(body))
+        chars, empty = _first(list(body), last)
         return chars, empty or low == 0
     raise _Any  # ANY, NOT_LITERAL, ASSERT, GROUPREF, ...
 

@@ -45,7 +45,7 @@ from ..classify.names import column_matches
 from ..nlp.conditions import max_bytes
 from . import functions
 from .buffers import TextBuffer
-from .firstchar import BMP, cell_first_chars, first_chars, may_be_trimmed
+from .firstchar import BMP, cell_first_chars, first_chars, last_chars, may_be_trimmed
 from .positional import position_check
 from .regex import RegexFamily, byte_class
 from .required import batch_may_match, required_bytes
@@ -140,6 +140,10 @@ class Matcher:
         for i in self._by_kind["word"]:
             r = self.recognizers[i]
             self._words[(r.charset, r.must_contain, r.trim)].append(i)
+        self._must_inside = {
+            key: all(_must_inside(self.recognizers[i], byte_class(key[1])) for i in members)
+            for key, members in self._words.items()
+        }
         # Bit k of _start_bits[c]: the k-th cell recognizer's matches may start with char c.
         if len(self._by_kind["cell"]) > 64:
             raise ValueError("a catalog may hold at most 64 recognizers of kind 'cell'")
@@ -216,7 +220,8 @@ class Matcher:
             members = [i for i in members if batch_may_match(present, self._needs[i])]
             if not members or not buf.holds_any(must):
                 continue
-            cells, starts, ends = word_spans(buf, charset, must, trim)
+            inside = self._must_inside[key]
+            cells, starts, ends = word_spans(buf, charset, must, trim, inside=inside)
             if len(cells) == 0:
                 continue
             words = _slices(buf.data, starts, ends)
@@ -504,6 +509,19 @@ class Matcher:
             o_end = buf.original_position(ends)
             columns["value"] = _slices(buf.original, o_start, o_end)
         return pa.table(columns)
+
+
+def _must_inside(rec: Recognizer, must: np.ndarray) -> bool:
+    """Does every match of ``rec`` hold a ``must`` byte, never as its first or last byte (the
+    ``@`` of an e-mail address, the dots of a dotted quad)? Then a word's must byte matters
+    only between two bytes of the word (:func:`~.runs.word_spans`)."""
+    if must[128:].any():
+        return False
+    first = first_chars(rec.pattern, rec.ignore_case)
+    last = last_chars(rec.pattern, rec.ignore_case)
+    if first is None or last is None or (first[:256] & must).any() or (last[:256] & must).any():
+        return False
+    return any(not (need & ~must).any() for need in required_bytes(rec.pattern, rec.ignore_case))
 
 
 @lru_cache(maxsize=4096)

@@ -334,9 +334,13 @@ def word_spans(
     must: np.ndarray,
     trim: np.ndarray,
     max_length: int = 320,
+    *,
+    inside: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Maximal runs of ``charset`` bytes that hold a ``must`` byte, with ``trim`` bytes cut
     from both ends: e-mail addresses (``[A-Za-z0-9._%+-@]`` holding ``@``) and dotted quads.
+    With ``inside``, only a must byte inside its run counts (between two ``charset`` bytes of
+    its cell): the dots of an e-mail column (``163.com``) then leave no dotted-quad run.
 
     Returns (cells, starts, ends) in the folded buffer. Where ``must`` bytes are rare (an
     ``@`` in prose) the runs are found around them; where they are common (an e-mail column),
@@ -346,6 +350,12 @@ def word_spans(
     data = buf.data
     must_at = class_positions(data, must)
     must_at = must_at[charset[data[must_at]]]  # a byte outside the charset is in no run
+    if inside and len(must_at):  # between two bytes of its own run: not at a cell's edge
+        edge = np.zeros(len(data) + 1, dtype=bool)
+        edge[buf.offsets] = True
+        before = charset[data[np.maximum(must_at - 1, 0)]] & ~edge[must_at]
+        after = charset[data[np.minimum(must_at + 1, len(data) - 1)]] & ~edge[must_at + 1]
+        must_at = must_at[before & after]
     if len(must_at) == 0:
         return empty, empty, empty
     if len(must_at) * _SPARSE <= len(data):

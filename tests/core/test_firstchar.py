@@ -17,6 +17,7 @@ from pii_scan.core.firstchar import (
     TRIMMED,
     cell_first_chars,
     first_chars,
+    last_chars,
     may_be_trimmed,
     may_start,
 )
@@ -44,6 +45,7 @@ PATTERNS = [
     and r.kind in ("cell", "function")
     and max(map(int, re.findall(r"\{(\d+)", r.pattern)), default=0) <= 16
 ]
+WORDS = [r for r in load_catalog() if r.kind == "word"]
 
 
 @pytest.mark.parametrize("rec", PATTERNS, ids=lambda r: r.id)
@@ -61,6 +63,44 @@ def test_generated_matches_start_with_an_admitted_character(rec):
             assert table[ord(text[0])], (rec.id, text)
 
     check()
+
+
+@pytest.mark.parametrize("rec", PATTERNS + WORDS, ids=lambda r: r.id)
+def test_generated_matches_end_with_an_admitted_character(rec):
+    table = last_chars(rec.pattern, rec.ignore_case)
+    if table is None:
+        pytest.skip("pattern may end with anything: nothing is filtered")
+    flags = re.ASCII | (re.IGNORECASE if rec.ignore_case else 0)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(re.compile(rec.presidio_pattern, flags), fullmatch=True))
+    def check(text: str) -> None:
+        if text and ord(text[-1]) < 0x10000:
+            assert table[ord(text[-1])], (rec.id, text)
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ends", "never"),
+    [
+        ("(?:男|女)性?", "男女性", "张"),
+        ("[a-z]+@(?:qq|163)\\.com", "m", "@.q"),
+        ("a(?:bc)*", "ac", "b"),
+    ],
+)
+def test_last_chars_of_small_patterns(pattern, ends, never):
+    table = last_chars(pattern)
+    assert all(table[ord(c)] for c in ends) and not any(table[ord(c)] for c in never)
+
+
+def test_the_words_of_the_catalog_hold_their_must_byte_inside():
+    # E-mail addresses and dotted quads: a must byte at a word's edge makes no match, so
+    # word_spans may look only at those inside (the dots of 163.com find no dotted quad).
+    assert Matcher()._must_inside == {
+        ("A-Za-z0-9._%+@-", "@", ".-"): True,
+        ("0-9.", ".", "."): True,
+    }
 
 
 @pytest.mark.parametrize(

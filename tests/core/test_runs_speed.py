@@ -39,6 +39,7 @@ CELLS = [
     ["4111 1111 1111 1111", "6222-0202-0011-2233-445", "1) 23"],
     ["a@b.cn", "x.y@mail.example.", "..1.2.3.4..", "@", "a@", "255.1.2.3"],
     ["联系 foo.bar@example.com 或 10.0.0.1。", "mail:-a@b.c-"],
+    ["12", ".34", "5.", "6", "a", "@b"],  # must bytes at cell edges, glued to their neighbours
 ]
 TABLES = ["0-9", "0-9A-Za-z", "A-Za-z0-9._%+@-", "0-9.", "non-ascii", "acegikmoqsuwy", "@"]
 
@@ -196,10 +197,10 @@ def test_alnum_tokens_match_python(cells, block):
 WORDS = [("A-Za-z0-9._%+@-", "@", ".-"), ("0-9.", ".", "."), ("0-9a-z", "z", "")]
 
 
-def _reference_words(buf: TextBuffer, charset, must, trim, max_length) -> list:
+def _reference_words(buf: TextBuffer, charset, must, trim, max_length, inside=False) -> list:
     out = []
     for start, end, cell in _reference_runs(buf, charset):
-        if not must[buf.data[start:end]].any():
+        if not must[buf.data[start + inside : end - inside]].any():
             continue
         for _ in range(4):
             if end > start and trim[buf.data[end - 1]]:
@@ -216,14 +217,15 @@ def _reference_words(buf: TextBuffer, charset, must, trim, max_length) -> list:
 @pytest.mark.parametrize("sparse", [0, 1 << 30], ids=["around", "whole"])
 @pytest.mark.parametrize("near", [1, 32])
 @pytest.mark.parametrize("max_length", [3, 40, 320])
-def test_word_spans_match_python(cells, word, sparse, near, max_length, monkeypatch):
+@pytest.mark.parametrize("inside", [False, True])
+def test_word_spans_match_python(cells, word, sparse, near, max_length, inside, monkeypatch):
     monkeypatch.setattr(runs, "_SPARSE", sparse)
     monkeypatch.setattr(runs, "_NEAR", near)
     monkeypatch.setattr(runs, "_WINDOW_BYTES", 7)
     buf = TextBuffer.from_strings(cells)
     charset, must, trim = (byte_class(k) if k else np.zeros(256, bool) for k in word)
-    got = word_spans(buf, charset, must, trim, max_length)
-    want = _reference_words(buf, charset, must, trim, max_length)
+    got = word_spans(buf, charset, must, trim, max_length, inside=inside)
+    want = _reference_words(buf, charset, must, trim, max_length, inside)
     assert list(zip(*(a.tolist() for a in got), strict=True)) == want
 
 
