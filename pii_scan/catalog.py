@@ -21,9 +21,10 @@ Kinds:
 ``regex``   an RE2 ``pattern`` searched in the text, with a ``boundary`` (a name from
             ``BOUNDARIES`` or ASCII characters in class syntax, e.g. ``0-9A-Za-z.``) that must
             not touch the match, optional literal ``prefilter`` strings (a cell must hold one),
-            and an optional ``prefilter_pair`` of two byte classes that must stand side by side
-            in a cell (``["non-ascii", "A-Z"]``: a Hanzi followed by a capital), checked with
-            NumPy before any regex runs.
+            and an optional ``prefilter_sequence`` of byte classes that must stand one after
+            another in a cell (``["non-ascii", "A-Z"]``: a Hanzi followed by a capital; the
+            older key ``prefilter_pair`` means the same), checked with NumPy before any regex
+            runs.
 
 >>> cat = load_catalog()
 >>> cat["cn_resident_id"].entity
@@ -78,7 +79,7 @@ class Recognizer:
     boundary: str = "0-9A-Za-z"  # ASCII characters that must not touch a match (class syntax)
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
     prefilter: tuple[str, ...] = ()
-    prefilter_pair: tuple[str, ...] = ()  # two byte classes that must be adjacent in a cell
+    prefilter_sequence: tuple[str, ...] = ()  # byte classes that must follow one another
     function: str = ""  # function kind: name in pii_scan.core.functions.FUNCTIONS
     vocabulary: str = ""  # a models/ word list whose alternation is {vocabulary} in the pattern
     charset: str = ""  # word kind: the word's characters (class syntax)
@@ -203,7 +204,9 @@ def _parse(path: Path) -> Recognizer:
             boundary=boundary,
             boundary_after=after or boundary,
             prefilter=_tuple(match.get("prefilter")),
-            prefilter_pair=_tuple(match.get("prefilter_pair")),
+            prefilter_sequence=_tuple(
+                match.get("prefilter_sequence") or match.get("prefilter_pair")
+            ),
             function=match.get("function", ""),
             vocabulary=match.get("vocabulary", ""),
             charset=match.get("charset", ""),

@@ -77,3 +77,13 @@ def test_policies_disagree_on_id_numbers():
 
 def test_catalog_version_is_a_content_hash():
     assert re.fullmatch(r"[0-9a-f]{12}", CATALOG.version)
+
+
+@pytest.mark.parametrize("key", ["prefilter_sequence", "prefilter_pair"])
+def test_a_prefilter_sequence_may_be_written_under_its_older_name(tmp_path, key):
+    (tmp_path / "hex.toml").write_text(
+        'id = "hex_pair"\nentity = "HEX"\nkind = "regex"\n'
+        f'[match]\npattern = "[0-9a-f]{{2}}:[0-9a-f]{{2}}"\n{key} = ["0-9a-f", ":"]\n',
+        encoding="utf-8",
+    )
+    assert load_catalog(str(tmp_path))["hex_pair"].prefilter_sequence == ("0-9a-f", ":")

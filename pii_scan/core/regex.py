@@ -3,16 +3,16 @@
 pyarrow's RE2 kernels count and locate matches of a whole column in C++, but have no
 "extract all" (``../shared/reference/perf-measurements.md``, method c). So: NumPy prefilters on
 the folded bytes pick the cells that can match at all (a literal the match must contain, or a
-pair of byte classes it must have side by side); ``count_substring_regex`` counts matches in
-those cells only; for cells with exactly one match (the common case: one e-mail in an ``email``
-column) ``find_substring_regex`` and ``extract_regex`` give its byte span without leaving C++;
-only cells with two or more matches go to a Python ``re.finditer`` loop. RE2 has no lookaround,
-so a recognizer's ``boundary`` (characters that must not touch the match) is checked afterwards
-on the neighbouring bytes, vectorized.
+sequence of byte classes it must have one after another); ``count_substring_regex`` counts
+matches in those cells only; for cells with exactly one match (the common case: one e-mail
+in an ``email`` column) ``find_substring_regex`` and ``extract_regex`` give its byte span
+without leaving C++; only cells with two or more matches go to a Python ``re.finditer``
+loop. RE2 has no lookaround, so a recognizer's ``boundary`` (characters that must not touch
+the match) is checked afterwards on the neighbouring bytes, vectorized.
 
 The prefilters cost a comparison or two per byte of the buffer, about a tenth of an Arrow
-substring kernel, and each literal's and pair's cells are kept on the buffer, so recognizers
-sharing one (``:`` for IPv6 and MAC addresses) pay for it once per buffer.
+substring kernel, and each literal's and sequence's cells are kept on the buffer, so
+recognizers sharing one (``:`` for IPv6 and MAC addresses) pay for it once per buffer.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ class RegexFamily:
         self.extract = f"{flag}(?P<m>{rec.pattern})"
         flags = re.IGNORECASE if rec.ignore_case else 0
         self.python = re.compile(rec.presidio_pattern, flags)
-        self.pair = tuple(byte_class(c) for c in rec.prefilter_pair)
-        self.pair_implies_literal = pair_implies_literal(self.pair, rec.prefilter)
+        self.sequence = tuple(byte_class(c) for c in rec.prefilter_sequence)
+        self.sequence_implies_literal = sequence_implies_literal(self.sequence, rec.prefilter)
         self.before = boundary_table(rec.boundary)
         self.after = boundary_table(rec.boundary_after)
 
@@ -102,14 +102,14 @@ class RegexFamily:
             keep = np.zeros(buf.n_cells, dtype=bool)
             keep[cells] = True
         # Literals first: one comparison per byte, and usually nothing found ends it here.
-        if self.rec.prefilter and not self.rec.ignore_case and not self.pair_implies_literal:
+        if self.rec.prefilter and not self.rec.ignore_case and not self.sequence_implies_literal:
             any_lit = np.zeros(buf.n_cells, dtype=bool)
             for lit in self.rec.prefilter:
                 any_lit |= literal_cells(buf, lit.encode())
             keep = any_lit if keep is None else keep & any_lit
-        if self.pair and (keep is None or keep.any()):
-            pair = pair_cells(buf, *self.pair)
-            keep = pair if keep is None else keep & pair
+        if self.sequence and (keep is None or keep.any()):
+            held = sequence_cells(buf, self.sequence)
+            keep = held if keep is None else keep & held
         return keep
 
     def _re2_matches(
@@ -167,21 +167,21 @@ class RegexFamily:
         return (np.array(out_c, np.int64), np.array(out_s, np.int64), np.array(out_e, np.int64))
 
 
-def pair_implies_literal(pair: tuple[np.ndarray, ...], literals: tuple[str, ...]) -> bool:
-    """Does every cell with the byte pair hold one of the literals? (MAC addresses: a hex
-    digit before one of ``:.-``, and one of ``:``, ``-``, ``.``.) Then the literal test is
+def sequence_implies_literal(sequence: tuple[np.ndarray, ...], literals: tuple[str, ...]) -> bool:
+    """Does every cell with the byte sequence hold one of the literals? (MAC addresses: hex
+    digits around one of ``:.-``, and one of ``:``, ``-``, ``.``.) Then the literal test is
     redundant.
 
-    >>> pair_implies_literal((byte_class("0-9"), byte_class(":.-")), (":", "-", "."))
+    >>> sequence_implies_literal((byte_class("0-9"), byte_class(":.-")), (":", "-", "."))
     True
-    >>> pair_implies_literal((byte_class("0-9"), byte_class(".")), (",",))
+    >>> sequence_implies_literal((byte_class("0-9"), byte_class(".")), (",",))
     False
     """
     single = np.zeros(256, dtype=bool)
     for lit in literals:
         if len(lit.encode()) == 1:
             single[ord(lit)] = True
-    return any(table.any() and not (table & ~single).any() for table in pair)
+    return any(table.any() and not (table & ~single).any() for table in sequence)
 
 
 def literal_cells(buf: TextBuffer, literal: bytes) -> np.ndarray:
@@ -208,45 +208,51 @@ def _literal_cells(data: np.ndarray, offsets: np.ndarray, literal: bytes) -> np.
     return _cells_holding(pos, offsets, size)
 
 
-def pair_cells(buf: TextBuffer, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """A boolean per cell: is a ``first``-class byte followed by a ``second``-class byte in it?
+def sequence_cells(buf: TextBuffer, classes: tuple[np.ndarray, ...]) -> np.ndarray:
+    """A boolean per cell: does it hold a byte of each of ``classes``, one after another?
 
-    Kept on the buffer, for recognizers that share a pair.
+    Kept on the buffer, for recognizers that share a sequence.
     """
     store = buf.cache("regex")
-    key = ("pair", first.tobytes(), second.tobytes())
+    key = ("sequence", *(c.tobytes() for c in classes))
     if key not in store:
-        store[key] = _pair_cells(buf.data, buf.offsets, first, second)
+        store[key] = _sequence_cells(buf.data, buf.offsets, classes)
     return store[key]
 
 
-def _pair_cells(
-    data: np.ndarray, offsets: np.ndarray, first: np.ndarray, second: np.ndarray
+def _sequence_cells(
+    data: np.ndarray, offsets: np.ndarray, classes: tuple[np.ndarray, ...]
 ) -> np.ndarray:
-    """Positions of the rarer class, then a look-up of the other class next to each.
+    """Positions of the rarest class, then a look-up of each other class at its distance.
 
-    Two whole masks and their ``&`` cost a dozen passes over the buffer; one class is usually
-    rare (``.`` after a digit, a capital after a Hanzi), and its positions are all it takes.
+    Whole masks and their ``&`` cost a dozen passes over the buffer per class; one class is
+    usually rare (``.`` after a digit, a capital after a Hanzi, ``:`` between hex digits),
+    and its positions are all it takes.
+
+    >>> hex_, sep = byte_class("0-9a-f"), byte_class(":-")
+    >>> data = np.frombuffer(b"02:00ab-czzz:00", np.uint8)
+    >>> _sequence_cells(data, np.array([0, 5, 10, 15]), (hex_, hex_, sep, hex_, hex_)).tolist()
+    [True, False, False]
     """
-    if len(data) < 2:
+    width = len(classes)
+    if len(data) < width:
         return np.zeros(len(offsets) - 1, dtype=bool)
-    if _rarer_is_first(data, first, second):
-        pos = class_positions(data[:-1], first)
-        pos = pos[second[data[pos + 1]]]
-    else:
-        pos = class_positions(data[1:], second)
-        pos = pos[first[data[pos]]]
-    return _cells_holding(pos, offsets, 2)
+    rare = _rarest(data, classes)
+    pos = class_positions(data[rare : len(data) - width + rare + 1], classes[rare])
+    for k, table in enumerate(classes):
+        if k != rare and len(pos):
+            pos = pos[table[data[pos + k]]]
+    return _cells_holding(pos, offsets, width)
 
 
 _SAMPLE_STRIDE = 251
 
 
-def _rarer_is_first(data: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
-    """Guess from every 251st byte whether ``first`` is the rarer class (only speed depends
-    on the guess)."""
+def _rarest(data: np.ndarray, classes: tuple[np.ndarray, ...]) -> int:
+    """Guess from every 251st byte which class is the rarest (only speed depends on the
+    guess)."""
     sample = data[::_SAMPLE_STRIDE]
-    return int(np.count_nonzero(first[sample])) < int(np.count_nonzero(second[sample]))
+    return int(np.argmin([np.count_nonzero(table[sample]) for table in classes]))
 
 
 def _cells_holding(pos: np.ndarray, offsets: np.ndarray, span: int) -> np.ndarray:

@@ -26,7 +26,7 @@ def family(rec: Recognizer) -> RegexFamily:
     """The RE2 family of ``rec`` without its literal prefilter (the gate did that job)."""
     fam = _FAMILIES.get(rec.id)
     if fam is None or fam.rec.pattern != rec.pattern:
-        fam = RegexFamily(dataclasses.replace(rec, prefilter=(), prefilter_pair=()))
+        fam = RegexFamily(dataclasses.replace(rec, prefilter=(), prefilter_sequence=()))
         _FAMILIES[rec.id] = fam
     return fam
 

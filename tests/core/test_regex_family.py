@@ -13,11 +13,11 @@ from pii_scan.core.regex import (
     RegexFamily,
     _cells_holding,
     _literal_cells,
-    _pair_cells,
+    _sequence_cells,
     byte_class,
     literal_cells,
-    pair_cells,
-    pair_implies_literal,
+    sequence_cells,
+    sequence_implies_literal,
 )
 
 CELLS = [
@@ -31,6 +31,7 @@ CELLS = [
     ["12.5", "a.b", ".", "9.", "..9.9", "", "1.2.3.4"],
     ["A1", "1A", "AA11", "京A12345", "a:b-c.d", "02:00:5E:10:00:01"],
     ["e.o" * 3, "zouhua549@example.org", "", "f:" * 5],
+    ["ab:cd", "ab:c", "b:cd", "0123.4567.89ab", "ab", ":cd"],  # sequences cut by cell edges
 ]
 
 
@@ -51,22 +52,36 @@ def test_literal_cells_match_python(cells, literal):
     assert got.tolist() == _reference_cells(cells, lambda b: lit in b)
 
 
-def _has_pair(first: np.ndarray, second: np.ndarray):
-    return lambda b: any(first[b[i]] and second[b[i + 1]] for i in range(len(b) - 1))
+def _has_sequence(classes: tuple[np.ndarray, ...]):
+    n = len(classes)
+    return lambda b: any(
+        all(t[b[i + k]] for k, t in enumerate(classes)) for i in range(len(b) - n + 1)
+    )
 
 
-PAIRS = [("0-9", "."), ("A-Z", "0-9"), ("non-ascii", "A-Z"), ("0-9A-Fa-f", ":.-"), ("a-c", "a-c")]
+HEX = "0-9A-Fa-f"
+SEQUENCES = [
+    ("0-9", "."),
+    ("A-Z", "0-9"),
+    ("non-ascii", "A-Z"),
+    (HEX, ":.-"),
+    ("a-c", "a-c"),
+    (HEX, HEX, ":.-", HEX, HEX),  # MAC addresses
+    ("a-z", ":", "a-z"),
+    ("0-9",),
+]
 
 
 @pytest.mark.parametrize("cells", CELLS)
-@pytest.mark.parametrize("pair", PAIRS)
-@pytest.mark.parametrize("rarer_first", [True, False])
-def test_pair_cells_match_python(cells, pair, rarer_first, monkeypatch):
-    monkeypatch.setattr(regex, "_rarer_is_first", lambda *_: rarer_first)
-    first, second = (byte_class(c) for c in pair)
+@pytest.mark.parametrize(
+    ("sequence", "rarest"), [(s, k) for s in SEQUENCES for k in range(len(s))], ids=str
+)
+def test_sequence_cells_match_python(cells, sequence, rarest, monkeypatch):
+    monkeypatch.setattr(regex, "_rarest", lambda *_: rarest)
+    classes = tuple(byte_class(c) for c in sequence)
     buf = _buffer(cells)
-    got = _pair_cells(buf.data, buf.offsets, first, second)
-    assert got.tolist() == _reference_cells(cells, _has_pair(first, second))
+    got = _sequence_cells(buf.data, buf.offsets, classes)
+    assert got.tolist() == _reference_cells(cells, _has_sequence(classes))
 
 
 TABLES = ["", "0-9", ":.-", "0-9A-Fa-f", "a", "non-ascii", "acegikmoqsuwy", "\x00-\x7f"]
@@ -100,16 +115,17 @@ def test_cells_holding_both_searches(span, pos):
 def test_prefilters_are_kept_on_the_buffer():
     buf = _buffer(["a:1", "b"])
     assert literal_cells(buf, b":") is literal_cells(buf, b":")
-    first, second = byte_class("a-z"), byte_class(":")
-    assert pair_cells(buf, first, second) is pair_cells(buf, first, second)
-    assert pair_cells(buf, first, second).tolist() == [True, False]
+    classes = (byte_class("a-z"), byte_class(":"))
+    assert sequence_cells(buf, classes) is sequence_cells(buf, classes)
+    assert sequence_cells(buf, classes).tolist() == [True, False]
 
 
-def test_pair_implies_literal():
-    assert pair_implies_literal((byte_class("0-9A-Fa-f"), byte_class(":.-")), (":", "-", "."))
-    assert not pair_implies_literal((byte_class("0-9A-Fa-f"), byte_class(":.-")), (":", "-"))
-    assert not pair_implies_literal((), (":",))
-    assert not pair_implies_literal((byte_class("non-ascii"), byte_class("A-Z")), ("字",))
+def test_sequence_implies_literal():
+    mac = (byte_class(HEX), byte_class(HEX), byte_class(":.-"))
+    assert sequence_implies_literal(mac, (":", "-", "."))
+    assert not sequence_implies_literal(mac, (":", "-"))
+    assert not sequence_implies_literal((), (":",))
+    assert not sequence_implies_literal((byte_class("non-ascii"), byte_class("A-Z")), ("字",))
 
 
 def _regex_recognizers():
