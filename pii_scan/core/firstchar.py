@@ -46,8 +46,6 @@ _ASCII_SPACE = np.zeros(256, dtype=bool)
 _ASCII_SPACE[[c for c in TRIMMED if c < 0x80]] = True
 _LEADING_SPACE = np.zeros(BMP, dtype=bool)
 _LEADING_SPACE[list(TRIMMED)] = True
-_LAST_SPACE_BYTE = np.zeros(256, dtype=bool)  # the last UTF-8 byte of a trimmed character
-_LAST_SPACE_BYTE[[chr(c).encode("utf-8")[-1] for c in TRIMMED]] = True
 _CATEGORIES = {
     C.CATEGORY_DIGIT: [(0x30, 0x39)],
     C.CATEGORY_SPACE: [(9, 13), (0x20, 0x20)],
@@ -207,20 +205,34 @@ def cell_first_chars(buf: TextBuffer) -> np.ndarray:
 
 def may_be_trimmed(buf: TextBuffer) -> np.ndarray:
     """A boolean per cell: may whitespace that Arrow trims stand at either end of it, so that
-    the trimmed cell is shorter? From its first character and its last byte: some false alarms
-    (a Hanzi ending in such a byte), no miss; empty cells are False.
+    the trimmed cell is shorter? From its first and its last character; empty cells are False.
 
     >>> import pyarrow as pa
-    >>> cells = pa.array(["李娜", " x", "x\u3000", "", "张三"])  # 三 ends in 89, as U+2009
+    >>> cells = pa.array(["李娜", " x", "x\u2009", "", "张三", "好。"])  # 三 ends in 89, as U+2009
     >>> may_be_trimmed(TextBuffer.from_array(cells)).tolist()
-    [False, True, True, False, True]
+    [False, True, True, False, False, False]
     """
     first = cell_first_chars(buf)
     out = (first < 0) | _LEADING_SPACE[np.maximum(first, 0)]
     ends = buf.offsets[1:]
     full = ends > buf.offsets[:-1]
-    out[full] |= _LAST_SPACE_BYTE[buf.data[ends[full] - 1]]
+    last = _last_code_points(buf.data, ends[full], ends[full] - buf.offsets[:-1][full])
+    out[full] |= (last >= 0) & _LEADING_SPACE[np.maximum(last, 0)]
     return out & full
+
+
+def _last_code_points(data: np.ndarray, ends: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """The code point of the character ending at each of ``ends`` (cells of ``room`` bytes),
+    -1 beyond the BMP: a Chinese sentence ends in 。 (E3 80 82), not in U+2002 (E2 80 82)."""
+    b1, b2, b3 = (data[np.maximum(ends - k, 0)].astype(np.int64) for k in (1, 2, 3))
+    cp = np.full(len(ends), -1, dtype=np.int64)
+    one = b1 < 0x80
+    two = ~one & (room >= 2) & (b2 >= 0xC0) & (b2 < 0xE0)
+    three = ~one & (room >= 3) & (b3 >= 0xE0) & (b3 < 0xF0)
+    cp[one] = b1[one]
+    cp[two] = ((b2[two] & 0x1F) << 6) | (b1[two] & 0x3F)
+    cp[three] = ((b3[three] & 0x0F) << 12) | ((b2[three] & 0x3F) << 6) | (b1[three] & 0x3F)
+    return cp
 
 
 def may_start(buf: TextBuffer, table: np.ndarray | None) -> np.ndarray:

@@ -178,3 +178,16 @@ def test_the_padding_test_covers_every_space_arrow_trims():
     flagged = may_be_trimmed(TextBuffer.from_array(pa.array(cells)))
     missed = [c for c, f in zip(cells, flagged, strict=True) if not f]
     assert not missed, [f"U+{ord(c.strip('男')):04X}" for c in missed]
+
+
+# Hanzi whose last UTF-8 byte is also the last byte of a space Arrow trims (三 E4 B8 89 and
+# U+2009 E2 80 89; 。 E3 80 82 and U+2002), the spaces themselves, and plain characters.
+TRIM_ALPHABET = [*"三。丁x1 \t", "\u2009", "\u2002", "\u3000", "\u00a0", "\u0085", "é"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.text(st.sampled_from(TRIM_ALPHABET), max_size=6), max_size=10))
+def test_may_be_trimmed_is_exactly_whether_arrow_trims(cells):
+    flagged = may_be_trimmed(TextBuffer.from_array(pa.array(cells, pa.string())))
+    trimmed = pc.utf8_trim_whitespace(pa.array(cells, pa.string())).to_pylist()
+    assert flagged.tolist() == [t != c for t, c in zip(trimmed, cells, strict=True)]
