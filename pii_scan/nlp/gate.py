@@ -102,6 +102,16 @@ def _filter(arr: pa.Array, cells: np.ndarray, chars: frozenset[str], sample: boo
     return cells[holding(arr, cells, chars)]
 
 
+def _lacking_known(buf: TextBuffer, cells: np.ndarray, chars: frozenset[str]) -> np.ndarray:
+    """``cells`` without those an earlier test of this buffer found lacking every character of
+    a set holding ``chars`` (the street form's 号 after the address's 号幢座村栋): they lack
+    ``chars`` too, and need no second pass."""
+    for tested, lacking in buf.cache("nlp.gate").get("lacking", ()):
+        if chars <= tested and len(cells):
+            cells = cells[~lacking[cells]]
+    return cells
+
+
 def may_match(
     buf: TextBuffer,
     arr: pa.Array,
@@ -122,7 +132,13 @@ def may_match(
     for chars in required_chars(pattern):
         if len(cells) == 0:
             break
-        cells = _filter(arr, cells, chars, sample)
+        cells = _lacking_known(buf, cells, chars)
+        tested, cells = cells, _filter(arr, cells, chars, sample)
+        if len(cells) < len(tested):  # tested one by one, not kept whole after the sample
+            lacking = np.zeros(buf.n_cells, dtype=bool)
+            lacking[tested] = True
+            lacking[cells] = False
+            buf.cache("nlp.gate").setdefault("lacking", []).append((chars, lacking))
     return cells
 
 

@@ -203,3 +203,20 @@ def test_cells_claimed_whole_by_cn_address_change_no_finding(monkeypatch):
     assert matcher.match_array(arr, column="address", values=True).equals(claimed)
     assert matcher.match_array(arr, column="remarks", values=True).equals(claimed_prose)
     assert "CN_ADDRESS" in claimed["entity"].to_pylist()
+
+
+def test_cells_found_lacking_a_set_are_not_tested_again_for_a_subset(monkeypatch):
+    cells = ["建国路8号", "张三", "李四说了", "村口", "座位"] * 300
+    buf = TextBuffer.from_strings(cells)
+    arr = _folded_array(buf)
+    every = np.arange(buf.n_cells)
+    wide = gate.may_match(buf, arr, every, "[号幢座村栋]", sample=False)
+    assert wide.tolist() == [i for i, c in enumerate(cells) if set(c) & set("号幢座村栋")]
+    tested = []
+    real = pc.match_substring_regex
+    monkeypatch.setattr(
+        gate.pc, "match_substring_regex", lambda a, p, **k: tested.append(len(a)) or real(a, p)
+    )
+    narrow = gate.may_match(buf, arr, every, "号", sample=False)
+    assert narrow.tolist() == [i for i, c in enumerate(cells) if "号" in c]
+    assert tested == [len(wide)]  # only the cells holding one of the wider set
