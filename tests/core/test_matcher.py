@@ -7,6 +7,7 @@ from fuzzing import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pii_scan.core import matcher as matcher_module
 from pii_scan.core.matcher import _overlapping
 from pii_scan.scan import scan_text
 
@@ -151,3 +152,34 @@ def test_overlapping_spans_are_those_sharing_a_byte_with_another(spans):
         for i in range(len(spans))
     ]
     assert _overlapping(starts, ends).tolist() == brute
+
+
+REPEATED = [
+    "身份证110105199003071239",
+    "电话 +86 138 0013 8000，邮箱 li.na@example.cn",
+    "无",
+    "",
+    None,
+    "张三 13800138000 寄到北京市朝阳区建国路88号",
+    "ｅｍａｉｌ：ａ＠ｂ．ｃｎ，手机１３８００１３８０００",
+    " 13800138000 ",
+    "订单 123456789012345678",
+    "男",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("offsets", [True, False])
+def test_repeated_values_are_matched_once_with_the_same_result(matcher, seed, chunked, offsets):
+    rng = np.random.default_rng(seed)
+    cells = [REPEATED[i] for i in rng.integers(0, len(REPEATED), 3000)]
+    cells += [f"备注{i}：手机1380013{i:04d}" for i in range(40)]  # a few values seen once
+    arr = pa.chunked_array([cells[:1000], cells[1000:]]) if chunked else pa.array(cells)
+    assert matcher_module._distinct(arr) is not None
+    got = matcher.match_array(arr, column="备注", offsets=offsets, values=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matcher_module, "_DISTINCT_BELOW", 0.0)  # every cell matched on its own
+        want = matcher.match_array(arr, column="备注", offsets=offsets, values=True)
+    assert want.num_rows > 3000
+    assert got.equals(want)
