@@ -106,8 +106,8 @@ def _lacking_known(buf: TextBuffer, cells: np.ndarray, chars: frozenset[str]) ->
     """``cells`` without those an earlier test of this buffer found lacking every character of
     a set holding ``chars`` (the street form's 号 after the address's 号幢座村栋): they lack
     ``chars`` too, and need no second pass."""
-    for tested, lacking in buf.cache("nlp.gate").get("lacking", ()):
-        if chars <= tested and len(cells):
+    for wider, lacking in buf.cache("nlp.gate").get("lacking", ()):
+        if chars <= wider and len(cells):
             cells = cells[~lacking[cells]]
     return cells
 
