@@ -67,7 +67,7 @@ def first_chars(pattern: str, ignore_case: bool = False) -> np.ndarray | None:
 def last_chars(pattern: str, ignore_case: bool = False) -> np.ndarray | None:
     """As :func:`first_chars`, for the character a match ends with.
 
-    >>> table = last_chars("[a-z]+@[a-z]+\\.(?:com|cn)")
+    >>> table = last_chars("[a-z]+@[a-z]+[.](?:com|cn)")
     >>> bool(table[ord("m")]), bool(table[ord("n")]), bool(table[ord("@")])
     (True, True, False)
     """
