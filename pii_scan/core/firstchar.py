@@ -189,13 +189,10 @@ def cell_first_chars(buf: TextBuffer) -> np.ndarray:
         b0, b1, b2 = (
             data[np.minimum(at + k, last)].astype(np.int64) for k in range(3)
         )  # bytes past the cell are only read where ``room`` says they belong to it
-        cp = np.full(len(cells), -1, dtype=np.int64)
         one = b0 < 0x80
         two = (b0 >= 0xC0) & (b0 < 0xE0) & (room >= 2)
         three = (b0 >= 0xE0) & (b0 < 0xF0) & (room >= 3)
-        cp[one] = b0[one]
-        cp[two] = ((b0[two] & 0x1F) << 6) | (b1[two] & 0x3F)
-        cp[three] = ((b0[three] & 0x0F) << 12) | ((b1[three] & 0x3F) << 6) | (b2[three] & 0x3F)
+        cp = _code_points(b0, (b0, b1), (b0, b1, b2), one, two, three)
         space = one & _ASCII_SPACE[b0]
         cp[space] = -1
         out[cells] = cp
@@ -225,13 +222,21 @@ def _last_code_points(data: np.ndarray, ends: np.ndarray, room: np.ndarray) -> n
     """The code point of the character ending at each of ``ends`` (cells of ``room`` bytes),
     -1 beyond the BMP: a Chinese sentence ends in 。 (E3 80 82), not in U+2002 (E2 80 82)."""
     b1, b2, b3 = (data[np.maximum(ends - k, 0)].astype(np.int64) for k in (1, 2, 3))
-    cp = np.full(len(ends), -1, dtype=np.int64)
     one = b1 < 0x80
     two = ~one & (room >= 2) & (b2 >= 0xC0) & (b2 < 0xE0)
     three = ~one & (room >= 3) & (b3 >= 0xE0) & (b3 < 0xF0)
-    cp[one] = b1[one]
-    cp[two] = ((b2[two] & 0x1F) << 6) | (b1[two] & 0x3F)
-    cp[three] = ((b3[three] & 0x0F) << 12) | ((b2[three] & 0x3F) << 6) | (b1[three] & 0x3F)
+    return _code_points(b1, (b2, b1), (b3, b2, b1), one, two, three)
+
+
+def _code_points(single, pair, triple, one, two, three) -> np.ndarray:
+    """Code points from UTF-8 bytes: ``single`` where ``one``, the two bytes of ``pair`` where
+    ``two``, the three of ``triple`` where ``three``; -1 elsewhere."""
+    cp = np.full(len(one), -1, dtype=np.int64)
+    cp[one] = single[one]
+    lead, cont = pair
+    cp[two] = ((lead[two] & 0x1F) << 6) | (cont[two] & 0x3F)
+    lead, mid, cont = triple
+    cp[three] = ((lead[three] & 0x0F) << 12) | ((mid[three] & 0x3F) << 6) | (cont[three] & 0x3F)
     return cp
 
 

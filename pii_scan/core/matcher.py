@@ -198,12 +198,12 @@ class Matcher:
         value and the matches are copied to every row holding it.
         """
         distinct = _distinct(arr)
-        if distinct is not None:
-            dictionary, indices = distinct
-            table = self.match_array(
-                dictionary, column, offsets=offsets, values=values, min_score=min_score
-            )
-            return _to_rows(table, indices)
+        if distinct is None:
+            return self._match(arr, column, offsets, values, min_score)
+        dictionary, indices = distinct
+        return _to_rows(self._match(dictionary, column, offsets, values, min_score), indices)
+
+    def _match(self, arr, column, offsets: bool, values: bool, min_score: float) -> pa.Table:
         buf = TextBuffer.from_array(arr)
         found = self._find_all(buf, column)
         table = self._resolve(buf, found, offsets=offsets, values=values)
