@@ -27,7 +27,7 @@ from functools import cache
 
 import numpy as np
 
-from .firstchar import C, P, class_ranges
+from .firstchar import C, class_ranges, parse_tree
 
 _MAX_ALTERNATIVES = 16
 _MAX_SPLITS = 4
@@ -43,7 +43,7 @@ class _Unsupported(Exception):
 @cache
 def _pieces(pattern: str, ignore_case: bool) -> tuple[Options, ...] | None:
     try:
-        tree = P.parse(pattern)
+        tree = parse_tree(pattern)
         if tree.state.flags & re.IGNORECASE:
             ignore_case = True
         return tuple(_options(op, av, ignore_case) for op, av in tree)

@@ -26,7 +26,7 @@ from functools import cache
 
 import numpy as np
 
-from .firstchar import BMP, C, P, Ranges, class_ranges, has_local_ignore_case
+from .firstchar import BMP, C, Ranges, class_ranges, has_local_ignore_case, parse_tree
 
 _UNKNOWN = ()  # no requirement known
 
@@ -35,7 +35,7 @@ _UNKNOWN = ()  # no requirement known
 def required_bytes(pattern: str, ignore_case: bool = False) -> tuple[np.ndarray, ...]:
     """Byte tables (256 booleans each): every match of ``pattern`` holds a byte of each."""
     try:
-        tree = P.parse(pattern)
+        tree = parse_tree(pattern)
         needs = _needs(list(tree))
     except (re.error, RecursionError):
         return _UNKNOWN

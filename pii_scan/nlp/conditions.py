@@ -24,12 +24,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-try:  # Python 3.11+
-    from re import _constants as C
-    from re import _parser as P
-except ImportError:  # pragma: no cover
-    import sre_constants as C
-    import sre_parse as P
+from ..core.firstchar import C, P, parse_tree
 
 _MAX_CLASS = 64
 _RE2_ONLY = re.compile(r"\[:\^?[a-z]+:\]|\\[pPQCz]|\(\?[a-zA-Z]*U")
@@ -47,7 +42,7 @@ def _parse(pattern: str):
     if _RE2_ONLY.search(pattern):
         raise _Unknown
     try:
-        tree = P.parse(pattern)
+        tree = parse_tree(pattern)
     except (re.error, RecursionError, OverflowError):
         raise _Unknown from None
     if tree.state.flags & re.VERBOSE:
