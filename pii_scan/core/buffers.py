@@ -223,6 +223,18 @@ def byte_presence(data: np.ndarray) -> np.ndarray:
     return present
 
 
+def take_cells(arr: pa.Array, cells: np.ndarray) -> pa.Array:
+    """The cells ``cells`` (sorted, distinct indices) of ``arr``: ``arr`` itself when they
+    are all of it (a name column is all Hanzi), else a copy of those cells.
+
+    >>> take_cells(pa.array(["a", "b", "c"]), np.array([0, 2])).to_pylist()
+    ['a', 'c']
+    """
+    if len(cells) == len(arr):
+        return arr
+    return arr.take(pa.array(cells))
+
+
 def per_cell_any(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """A boolean per cell: is ``mask`` (one entry per byte) true anywhere in the cell?
 

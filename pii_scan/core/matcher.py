@@ -44,7 +44,7 @@ from ..catalog import Catalog, Recognizer, load_catalog
 from ..classify.names import column_matches
 from ..nlp.conditions import max_bytes
 from . import functions
-from .buffers import TextBuffer
+from .buffers import TextBuffer, take_cells
 from .firstchar import BMP, cell_first_chars, first_chars, last_chars, may_be_trimmed
 from .positional import position_check
 from .regex import RegexFamily, byte_class
@@ -370,7 +370,7 @@ class Matcher:
             f"(?{'i' if self.recognizers[i].ignore_case else ''}:{self.recognizers[i].pattern})"
             for i in active
         )
-        raw = _folded_array(buf).take(pa.array(some))
+        raw = take_cells(_folded_array(buf), some)
         trimmed = pc.utf8_trim_whitespace(raw)
         width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)
         hit = pc.match_substring_regex(trimmed, f"^(?:{union})$").to_numpy(zero_copy_only=False)
@@ -432,7 +432,7 @@ class Matcher:
             context[:] = True
         elif f.rec in self._context and rec.kind != "cell":
             cells, inverse = np.unique(f.cells, return_inverse=True)
-            arr = _folded_array(buf).take(pa.array(cells))
+            arr = take_cells(_folded_array(buf), cells)
             hit = pc.match_substring_regex(arr, self._context[f.rec], ignore_case=True)
             context = hit.to_numpy(zero_copy_only=False)[inverse]
         scores = np.where(context, rec.context_score, rec.score).astype(np.float32)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Recognizer
-from ..core.buffers import TextBuffer
+from ..core.buffers import TextBuffer, take_cells
 from ..core.firstchar import first_chars, may_start
 from ..core.functions import register
 from .conditions import anchor_free
@@ -45,7 +45,7 @@ PROSE_MARKS = "0123456789号座栋幢村室"
 def whole_spans(arr: pa.Array, cells: np.ndarray, rec: Recognizer) -> tuple[np.ndarray, ...]:
     """(matched, lead, width) for ``cells``: does the whitespace-trimmed cell match the whole
     pattern, and for those that do, the bytes of leading whitespace and the trimmed length."""
-    sub = arr.take(pa.array(cells))
+    sub = take_cells(arr, cells)
     trimmed = pc.utf8_trim_whitespace(sub)
     matched = pc.match_substring_regex(trimmed, f"^(?:{rec.pattern})$")
     sub, trimmed = sub.filter(matched), trimmed.filter(matched)

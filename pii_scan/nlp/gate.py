@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Recognizer, load_catalog
-from ..core.buffers import TextBuffer, per_cell_any
+from ..core.buffers import TextBuffer, per_cell_any, take_cells
 from .conditions import min_bytes, required_chars, required_words
 
 _META = set(".^$*+?()[]{}|\\")
@@ -63,10 +63,6 @@ def cjk_cells(buf: TextBuffer) -> np.ndarray:
     return store["cjk"]
 
 
-def _take(arr: pa.Array, cells: np.ndarray) -> pa.Array:
-    return arr.take(pa.array(cells))
-
-
 def class_regex(chars: frozenset[str]) -> str:
     """``(?i)`` and a character class of ``chars``, every one written as ``\\x{…}``."""
     return "(?i)[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(chars)) + "]"
@@ -76,7 +72,7 @@ def holding(arr: pa.Array, cells: np.ndarray, chars: frozenset[str] | str) -> np
     """A boolean per cell of ``cells``: does it hold one of ``chars`` (up to case)?"""
     if len(cells) == 0:
         return np.zeros(0, dtype=bool)
-    hit = pc.match_substring_regex(_take(arr, cells), class_regex(frozenset(chars)))
+    hit = pc.match_substring_regex(take_cells(arr, cells), class_regex(frozenset(chars)))
     return hit.to_numpy(zero_copy_only=False)
 
 
@@ -170,7 +166,7 @@ def matching(arr: pa.Array, cells: np.ndarray, regex: str) -> np.ndarray:
     """The cells of ``cells`` holding a match of ``regex`` (one RE2 pass, none for no cells)."""
     if len(cells) == 0:
         return cells
-    hit = pc.match_substring_regex(_take(arr, cells), regex)
+    hit = pc.match_substring_regex(take_cells(arr, cells), regex)
     return cells[hit.to_numpy(zero_copy_only=False)]
 
 
