@@ -2,21 +2,22 @@
 
 The core's per-batch NumPy temporaries (a few MiB each) come from glibc's heaps, which keep
 freed pages for reuse; fragments of later batches then pin them, and the peak crept up with
-input size (504 MB for 10M rows against 467 MB for 1M). Two measures, measured on the 1M-row
-benchmark CSV:
+input size (504 MB for 10M rows against 467 MB for 1M). Measured on the 1M-row benchmark CSV:
 
 * :func:`release_freed` after each batch returns every whole free page (``malloc_trim``);
-* :func:`tune_for_scans` (the CLI) maps blocks of 1 MiB and more on their own, so a freed
-  temporary goes back at once, and stops glibc trimming the heap top by itself: with its
-  default threshold (128 KiB once the mmap threshold is fixed) the heap shrank and grew again
-  within every batch, ~2.5 s more system time per 1M rows; the per-batch trim does it once.
+* :func:`tune_for_scans` (the CLI) fixes glibc's thresholds. Blocks under 32 MiB come from
+  the heap, where a freed temporary's pages serve the next one: mapped on their own (the
+  threshold was 1 MiB), every temporary was faulted in afresh, ~420,000 page faults and
+  ~1.9 s of system time per 1M rows against ~250,000 and ~1.2 s, at the same peak. The heap
+  top is no longer trimmed by glibc itself: with its default threshold it shrank and grew
+  again within every batch (~2.5 s more system time); the per-batch trim does it once.
 
 Arrow's own buffers (the CSV reader's blocks, the batches) come from its memory pool:
 :func:`tune_for_scans` also picks jemalloc, which gives freed pages back after a short decay,
 where mimalloc, pyarrow's default, kept ~60 MB of them.
 
-Together: ~400 MB peak for 1M rows (453-465 MB with mimalloc), ~1.3-2 s of system time per
-1M rows. Elsewhere than glibc the heap settings do nothing.
+Together: ~370-400 MB peak for 1M rows (453-465 MB with mimalloc), ~410 MB for 10M. Elsewhere
+than glibc the heap settings do nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import pyarrow as pa
 
 _M_TRIM_THRESHOLD = -1  # <malloc.h>
 _M_MMAP_THRESHOLD = -3
+#: Blocks from this size up are mapped on their own, and unmapped when freed.
+MMAP_THRESHOLD = 32 << 20
 
 
 @cache
@@ -59,13 +62,14 @@ def tune_for_scans() -> bool:
     """For a process that scans (the CLI and its workers): Arrow's buffers come from
     jemalloc, which returns freed pages after a short decay (mimalloc, pyarrow's default,
     kept ~60 MB of them: the 1M-row benchmark CSV peaked at 453-465 MB, with jemalloc at
-    396-428 MB, as fast); glibc maps blocks of 1 MiB and more on their own and leaves
-    trimming to :func:`release_freed`. False where glibc cannot be tuned."""
+    396-428 MB, as fast); glibc serves blocks under :data:`MMAP_THRESHOLD` from its heaps,
+    reusing freed pages, and leaves trimming to :func:`release_freed`. False where glibc
+    cannot be tuned."""
     with contextlib.suppress(NotImplementedError):
         pa.set_memory_pool(pa.jemalloc_memory_pool())  # not in every pyarrow build
     libc = _libc()
     if libc is None:
         return False
-    libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     libc.mallopt(_M_TRIM_THRESHOLD, 256 << 20)
     return True

@@ -49,25 +49,29 @@ def test_release_freed_is_safe_to_call_often() -> None:
     assert all(release_freed() in (True, False) for _ in range(3))
 
 
-# glibc's mmap threshold set high first (as its own dynamic threshold rises after a large block
-# is freed): 2 MiB blocks then come from the heap, where small blocks allocated after them pin
-# their pages once they are freed, unless tune_for_scans lowered the threshold again.
+# glibc's mmap threshold set low first (1 MiB, as before tune_for_scans raised it): every 2 MiB
+# block is then mapped afresh and its pages faulted in again, where a tuned heap reuses the
+# freed block's pages. A block of MMAP_THRESHOLD or more still goes back when freed.
 TUNED_CHILD = """
-import ctypes, sys
+import ctypes, resource, sys
 import pyarrow as pa
-from pii_scan.memory import tune_for_scans
+from pii_scan.memory import MMAP_THRESHOLD, tune_for_scans
 def rss_mib():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * 4096 / 2**20
-ctypes.CDLL("libc.so.6").mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
 tuned = tune_for_scans() if sys.argv[1] == "tune" else False
-blocks, pins = [], []
-for _ in range(60):
-    blocks.append(bytearray(2 << 20))
-    pins.append(bytearray(1024))  # past pymalloc (512 bytes): from the same heap
+start = faults()
+for _ in range(50):
+    block = b"x" * (2 << 20)  # written: every page touched
+    del block
+reused = faults() - start
+big = b"x" * (MMAP_THRESHOLD + (8 << 20))
 before = rss_mib()
-del blocks
-print(tuned, before, rss_mib(), pa.default_memory_pool().backend_name)
+del big
+print(tuned, reused, before, rss_mib(), pa.default_memory_pool().backend_name)
 """
 
 
@@ -78,14 +82,16 @@ def _child(mode: str) -> list[str]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's mallopt")
-def test_tuned_scans_hand_large_freed_blocks_back_at_once() -> None:
-    tuned, before, after, pool = _child("tune")
+def test_tuned_scans_reuse_freed_temporaries_and_hand_large_blocks_back() -> None:
+    tuned, reused, before, after, pool = _child("tune")
     if tuned != "True":
         pytest.skip("not glibc")
-    assert float(before) > 110 and float(after) < float(before) - 100  # 120 MiB went back
+    # 50 blocks of 512 pages each: faulted in once, then reused (a few pages of slack)
+    assert int(reused) < 5 * 512
+    assert float(after) < float(before) - 30  # the 40 MiB block went back at once
     assert pool == "jemalloc" or not _has_jemalloc()
-    _, before, after, pool = _child("keep")
-    assert float(after) > float(before) - 20  # untuned, the heap kept them
+    _, reused, _, _, pool = _child("keep")
+    assert int(reused) > 40 * 512  # mapped afresh each time: every page faulted again
     assert pool != "jemalloc"  # the default pool until tuned
 
 
