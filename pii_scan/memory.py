@@ -13,8 +13,10 @@ input size (504 MB for 10M rows against 467 MB for 1M). Measured on the 1M-row b
   again within every batch (~2.5 s more system time); the per-batch trim does it once.
 
 Arrow's own buffers (the CSV reader's blocks, the batches) come from its memory pool:
-:func:`tune_for_scans` also picks jemalloc, which gives freed pages back after a short decay,
-where mimalloc, pyarrow's default, kept ~60 MB of them.
+:func:`tune_for_scans` also picks jemalloc, which gives freed pages back after a decay, where
+mimalloc, pyarrow's default, kept ~60 MB of them. A decay of 5 s instead of pyarrow's 1 s
+lets the next batches reuse them: ~290,000 -> ~195,000 page faults per 1M rows, ~0.4 s less
+system time, ~10 MB more at the peak (10M rows: 409 MB).
 
 Together: ~370-400 MB peak for 1M rows (453-465 MB with mimalloc), ~410 MB for 10M. Elsewhere
 than glibc the heap settings do nothing.
@@ -33,6 +35,8 @@ _M_TRIM_THRESHOLD = -1  # <malloc.h>
 _M_MMAP_THRESHOLD = -3
 #: Blocks from this size up are mapped on their own, and unmapped when freed.
 MMAP_THRESHOLD = 32 << 20
+#: jemalloc keeps freed pages this long for reuse (pyarrow's default: 1 s).
+JEMALLOC_DECAY_MS = 5000
 
 
 @cache
@@ -67,6 +71,7 @@ def tune_for_scans() -> bool:
     cannot be tuned."""
     with contextlib.suppress(NotImplementedError):
         pa.set_memory_pool(pa.jemalloc_memory_pool())  # not in every pyarrow build
+        pa.jemalloc_set_decay_ms(JEMALLOC_DECAY_MS)
     libc = _libc()
     if libc is None:
         return False
