@@ -55,6 +55,7 @@ from .runs import (
     LETTER,
     Candidates,
     alnum_tokens,
+    byte_rows,
     digit_candidates,
     grouping_code,
     word_spans,
@@ -416,7 +417,7 @@ class Matcher:
         lengths = ends - starts
         for length in np.unique(lengths):
             sel = np.flatnonzero(lengths == length)
-            chars = buf.data[starts[sel, None] + np.arange(length)]
+            chars = byte_rows(buf.data, starts[sel], int(length))
             if extract:  # from the span as written (dates need their separators)
                 birth[sel] = extract(chars)
             for rows, compact in _compact_groups(chars):
@@ -652,7 +653,7 @@ _STRIP[[ord(c) for c in " -()/"]] = True
 
 def _compact_groups(chars: np.ndarray):
     """Drop separator bytes from (n, L) rows; yields (row indices, compact matrix) per width."""
-    strip = _STRIP[chars]
+    strip = np.take(_STRIP, chars)  # a 2-D index costs twice as much as take
     if not strip.any():
         yield np.arange(len(chars)), chars
         return

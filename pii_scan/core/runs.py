@@ -66,13 +66,18 @@ def grouping_code(groups: Iterable[int]) -> int:
     return code
 
 
-def _gather(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+def byte_rows(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
     """Rows ``data[s : s + length]`` for every ``s`` in ``starts`` (each span inside ``data``).
 
     The buffer is seen as overlapping ``length``-byte items, one starting at every byte, so a
     row is one item copy: no (n, length) index matrix, and ~3x faster than indexing the rows
     of a 2-D window view.
+
+    >>> byte_rows(np.frombuffer(b"abcdef", np.uint8), np.array([0, 3, 4]), 2).tobytes()
+    b'abdeef'
     """
+    if length == 0:
+        return np.zeros((len(starts), 0), np.uint8)
     items = np.ndarray(
         (len(data) - length + 1,),
         dtype=np.dtype((np.void, length)),
@@ -124,7 +129,7 @@ def digit_candidates(
                     runs.cells_at(idx, buf.offsets),
                     starts[idx],
                     ends[idx],
-                    _gather(data, starts[idx], length),
+                    byte_rows(data, starts[idx], length),
                 )
             )
         if length in check_letter_lengths and length > 1 and seen[min(length - 1, _CODE_BASE)]:
@@ -140,7 +145,7 @@ def digit_candidates(
                         cells[ok],
                         starts[idx],
                         ends[idx] + 1,
-                        _gather(data, starts[idx], length),
+                        byte_rows(data, starts[idx], length),
                     )
                 )
 
@@ -169,7 +174,7 @@ def digit_candidates(
         first, code, total = first[hit], code[hit], total[hit]
         for c in np.unique(code):
             sel = first[code == c]
-            parts = [_gather(data, starts[sel + j], int(run_len[sel[0] + j])) for j in range(k)]
+            parts = [byte_rows(data, starts[sel + j], int(run_len[sel[0] + j])) for j in range(k)]
             chars = np.concatenate(parts, axis=1)
             out.append(
                 Candidates(
@@ -230,7 +235,7 @@ def alnum_tokens(buf: TextBuffer, lengths: set[int]) -> list[Candidates]:
     for length in sorted(lengths):
         idx = np.flatnonzero(run_len == length)
         if len(idx):
-            chars = _gather(buf.data, starts[idx], length)
+            chars = byte_rows(buf.data, starts[idx], length)
             out.append(Candidates(length, 0, cells[idx], starts[idx], ends[idx], chars))
     return out
 
@@ -293,7 +298,8 @@ def _reach(
     for i in range(0, len(positions), chunk):
         at = positions[i : i + chunk, None] + offsets
         edge = bound[i : i + chunk, None]
-        ok = table[np.take(data, at, mode="clip")] & ((at < edge) if step > 0 else (at > edge))
+        ok = np.take(table, np.take(data, at, mode="clip"))
+        ok &= (at < edge) if step > 0 else (at > edge)
         stop = np.argmin(ok, axis=1)
         out[i : i + chunk] = np.where(ok[np.arange(len(ok)), stop], width, stop)
     return out
