@@ -1,25 +1,31 @@
-"""Keep a long scan's memory flat: glibc's heaps give back what each batch freed.
+"""Keep a long scan's memory flat: glibc's heaps give back what the batches freed.
 
 The core's per-batch NumPy temporaries (a few MiB each) come from glibc's heaps, which keep
 freed pages for reuse; fragments of later batches then pin them, and the peak crept up with
-input size (504 MB for 10M rows against 467 MB for 1M). Measured on the 1M-row benchmark CSV:
+input size (504 MB for 10M rows against 467 MB for 1M). Measured on the benchmark CSVs:
 
-* :func:`release_freed` after each batch returns every whole free page (``malloc_trim``);
+* :func:`release_freed` after each batch returns every whole free page (``malloc_trim``)
+  once the heaps hold more than :data:`KEEP_FREE` free. Up to that, the next batches reuse
+  the pages: trimming after every batch made each batch fault them in again (~190,000 page
+  faults per 1M rows against ~105,000; 10M rows: 1.3M against 0.33M), for ~15 MB less at
+  the peak.
 * :func:`tune_for_scans` (the CLI) fixes glibc's thresholds. Blocks under 32 MiB come from
   the heap, where a freed temporary's pages serve the next one: mapped on their own (the
-  threshold was 1 MiB), every temporary was faulted in afresh, ~420,000 page faults and
-  ~1.9 s of system time per 1M rows against ~250,000 and ~1.2 s, at the same peak. The heap
-  top is no longer trimmed by glibc itself: with its default threshold it shrank and grew
-  again within every batch (~2.5 s more system time); the per-batch trim does it once.
+  threshold was 1 MiB), every temporary was faulted in afresh (~420,000 page faults and
+  ~1.9 s of system time per 1M rows against ~250,000 and ~1.2 s). The heap top is not
+  trimmed by glibc itself: with its default threshold it shrank and grew again within every
+  batch (~2.5 s more system time).
 
 Arrow's own buffers (the CSV reader's blocks, the batches) come from its memory pool:
 :func:`tune_for_scans` also picks jemalloc, which gives freed pages back after a decay, where
 mimalloc, pyarrow's default, kept ~60 MB of them. A decay of 5 s instead of pyarrow's 1 s
 lets the next batches reuse them: ~290,000 -> ~195,000 page faults per 1M rows, ~0.4 s less
-system time, ~10 MB more at the peak (10M rows: 409 MB).
+system time, ~10 MB more at the peak.
 
-Together: ~370-400 MB peak for 1M rows (453-465 MB with mimalloc), ~410 MB for 10M. Elsewhere
-than glibc the heap settings do nothing.
+Together, for the CLI: ~105,000 page faults and ~0.6 s of system time per 1M rows (~420,000
+and ~2 s before these settings); a peak of ~405 MB for 1M rows, 416-427 MB for 10M and
+422 MB for 20M (453-465 MB for 1M with mimalloc). Elsewhere than glibc the heap settings do
+nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ _M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 32 << 20
 #: jemalloc keeps freed pages this long for reuse (pyarrow's default: 1 s).
 JEMALLOC_DECAY_MS = 5000
+#: Free heap kept for the next batches: a scan trims the heaps only beyond it.
+KEEP_FREE = 64 << 20
 
 
 @cache
@@ -49,8 +57,34 @@ def _libc():
         return None
 
 
-def release_freed() -> bool:
-    """Return freed heap pages to the system; False where the C library cannot.
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def free_heap_bytes() -> int | None:
+    """Bytes that glibc's heaps hold free, all arenas (``mallinfo2``, glibc 2.33+); None
+    where that is not known.
+
+    >>> free_heap_bytes() is None or free_heap_bytes() >= 0
+    True
+    """
+    libc = _libc()
+    mallinfo2 = getattr(libc, "mallinfo2", None)
+    if mallinfo2 is None:
+        return None
+    mallinfo2.restype = _MallInfo2
+    return int(mallinfo2().fordblks)
+
+
+def release_freed(keep: int = 0) -> bool:
+    """Return freed heap pages to the system once the heaps hold more than ``keep`` bytes
+    free (every time for 0, or where that is not known); False where the C library cannot.
 
     >>> release_freed() in (True, False)
     True
@@ -58,6 +92,10 @@ def release_freed() -> bool:
     libc = _libc()
     if libc is None:
         return False
+    if keep:
+        free = free_heap_bytes()
+        if free is not None and free <= keep:
+            return True
     libc.malloc_trim(0)
     return True
 

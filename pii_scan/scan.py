@@ -42,7 +42,7 @@ from .classify.columns import ColumnStats, MinorsTracker, column_verdict
 from .classify.evidence import TableProbe, column_evidence
 from .classify.policy import TIER_RANK, Policy, builtin_policies, load_policy, thresholds
 from .core import Matcher
-from .memory import release_freed
+from .memory import KEEP_FREE, release_freed
 from .rebatch import coalesce
 from .report.inventory import finalize as finalize_inventory
 from .report.mask import SecretKey, masker_for, rename_strings, shown_name
@@ -139,7 +139,7 @@ class _Scanner:
 
         def finish(batch, started, row_offset) -> None:
             self._finish_batch(batch, started, stats, minors, probe, path, name, row_offset, emit)
-            release_freed()
+            release_freed(KEEP_FREE)
 
         pending = None  # (batch, started, row offset): matched while the next one is read
         try:

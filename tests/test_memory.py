@@ -45,6 +45,36 @@ def test_release_freed_returns_free_heap_pages() -> None:
     assert not untrimmed and after > before * 0.9  # without it, the pages stay
 
 
+KEEP_CHILD = """
+from pii_scan.memory import free_heap_bytes, release_freed
+def rss_mib():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096 / 2**20
+blocks = [bytearray(4000) for _ in range(60_000)]  # ~240 MiB
+kept = blocks[::50]
+del blocks
+free = free_heap_bytes()
+before = rss_mib()
+release_freed(keep=1 << 40)  # far more than is free: kept for the next batches
+kept_rss = rss_mib()
+release_freed(keep=64 << 20)  # less than is free: trimmed
+print(free, before, kept_rss, rss_mib())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's trim")
+def test_release_freed_keeps_free_heap_up_to_a_bound() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", KEEP_CHILD], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if out[0] == "None":
+        pytest.skip("glibc without mallinfo2: every call trims")
+    free, before, kept, after = int(out[0]), *map(float, out[1:])
+    assert free > 200 << 20  # glibc counts the freed blocks as free heap
+    assert kept > before * 0.9  # under the bound: nothing given back
+    assert after < before / 2  # over it: trimmed
+
+
 def test_release_freed_is_safe_to_call_often() -> None:
     assert all(release_freed() in (True, False) for _ in range(3))
 
