@@ -74,12 +74,16 @@ def free_heap_bytes() -> int | None:
     >>> free_heap_bytes() is None or free_heap_bytes() >= 0
     True
     """
-    libc = _libc()
-    mallinfo2 = getattr(libc, "mallinfo2", None)
-    if mallinfo2 is None:
-        return None
-    mallinfo2.restype = _MallInfo2
-    return int(mallinfo2().fordblks)
+    mallinfo2 = _mallinfo2()
+    return None if mallinfo2 is None else int(mallinfo2().fordblks)
+
+
+@cache
+def _mallinfo2():
+    mallinfo2 = getattr(_libc(), "mallinfo2", None)
+    if mallinfo2 is not None:
+        mallinfo2.restype = _MallInfo2
+    return mallinfo2
 
 
 def release_freed(keep: int = 0) -> bool:
