@@ -12,19 +12,24 @@ from pii_scan.memory import release_freed
 
 # Small blocks come from the heap, not from mmap; keeping every 50th pins the heap's top, so
 # only a trim (not glibc's automatic one at the top) can return the pages between them.
-CHILD = """
+FRAGMENTED_HEAP = """
 import sys
-from pii_scan.memory import release_freed
+from pii_scan.memory import free_heap_bytes, release_freed
 def rss_mib():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * 4096 / 2**20
 blocks = [bytearray(4000) for _ in range(60_000)]  # ~240 MiB
 kept = blocks[::50]
 del blocks
+"""
+CHILD = (
+    FRAGMENTED_HEAP
+    + """
 before = rss_mib()
 trimmed = release_freed() if sys.argv[1] == "trim" else False
 print(trimmed, before, rss_mib())
 """
+)
 
 
 def _run(mode: str) -> tuple[bool, float, float]:
@@ -45,14 +50,9 @@ def test_release_freed_returns_free_heap_pages() -> None:
     assert not untrimmed and after > before * 0.9  # without it, the pages stay
 
 
-KEEP_CHILD = """
-from pii_scan.memory import free_heap_bytes, release_freed
-def rss_mib():
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * 4096 / 2**20
-blocks = [bytearray(4000) for _ in range(60_000)]  # ~240 MiB
-kept = blocks[::50]
-del blocks
+KEEP_CHILD = (
+    FRAGMENTED_HEAP
+    + """
 free = free_heap_bytes()
 before = rss_mib()
 release_freed(keep=1 << 40)  # far more than is free: kept for the next batches
@@ -60,6 +60,7 @@ kept_rss = rss_mib()
 release_freed(keep=64 << 20)  # less than is free: trimmed
 print(free, before, kept_rss, rss_mib())
 """
+)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's trim")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
-PROBE = """
+SCAN = """
 import sys
 from pii_scan.cli import main
 sys.argv = ["pii-scan", "scan", {path!r}, "--format", "json", "-o", {out!r}]
@@ -16,10 +16,15 @@ try:
     main()
 except SystemExit as exc:
     assert not exc.code, exc.code
+"""
+PROBE = (
+    SCAN
+    + """
 print("pandas imported by the scan:", "pandas" in sys.modules)
 import pandas  # still importable afterwards
 print("pandas importable:", bool(pandas.__version__))
 """
+)
 
 
 def test_a_cli_scan_does_not_import_pandas(tmp_path):
@@ -31,16 +36,12 @@ def test_a_cli_scan_does_not_import_pandas(tmp_path):
     assert out.stat().st_size > 0
 
 
-READERS_PROBE = """
-import sys
-from pii_scan.cli import main
-sys.argv = ["pii-scan", "scan", {path!r}, "--format", "json", "-o", {out!r}]
-try:
-    main()
-except SystemExit as exc:
-    assert not exc.code, exc.code
+READERS_PROBE = (
+    SCAN
+    + """
 print("loaded:", sorted(m for m in sys.modules if m.startswith(("pii_scan.sources.", "pyarrow."))))
 """
+)
 
 
 def test_a_csv_scan_loads_no_reader_of_another_format(tmp_path):
