@@ -97,6 +97,21 @@ def _fixed_words(
     return words
 
 
+def _uniform_words(offsets: np.ndarray, data: np.ndarray, width: int) -> np.ndarray:
+    """:func:`_fixed_words` of values that all have one length of at most ``width`` bytes:
+    the data cut into rows and padded, without a gather per word.
+
+    >>> offsets, data = np.array([0, 3, 6]), np.frombuffer(b"abc123", np.uint8)
+    >>> [w.tobytes() for w in _uniform_words(offsets, data, 8)]
+    [b'abc\\x00\\x00\\x00\\x00\\x00', b'123\\x00\\x00\\x00\\x00\\x00']
+    """
+    n, lo = len(offsets) - 1, int(offsets[0])
+    length = int(offsets[1]) - lo if n else 0
+    padded = np.zeros((n, width), np.uint8)
+    padded[:, :length] = data[lo : lo + n * length].reshape(n, length)
+    return padded.view("<u8")
+
+
 # _LOW_BYTES[k]: the low k bytes of a word set (the first k bytes of little-endian words).
 _LOW_BYTES = np.array([(1 << 8 * k) - 1 for k in range(9)], np.uint64)
 
@@ -123,9 +138,12 @@ def string_hashes(arr: pa.Array, *, head: int = 64, tail: int = 32) -> np.ndarra
     width = min(-(-longest // 8) * 8, head)
     # A value takes as many mixing rounds as its own length asks for, whatever else is in the
     # batch: its hash must not depend on its neighbours, or batches would count it twice.
+    # Values of one length (a column of IDs or phones) all take every round.
+    uniform = longest <= head and int(lengths.min()) == longest
     if width:
-        for j, word in enumerate(_fixed_words(offsets, data, width).T):
-            h = np.where(lengths > 8 * j, _mix(h ^ word), h)
+        words = _uniform_words if uniform else _fixed_words
+        for j, word in enumerate(words(offsets, data, width).T):
+            h = _mix(h ^ word) if uniform else np.where(lengths > 8 * j, _mix(h ^ word), h)
     if longest > head:
         long_value = lengths > head
         for word in _fixed_words(offsets, data, tail, tail=True).T:

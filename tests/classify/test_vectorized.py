@@ -194,6 +194,37 @@ def test_string_hashes_match_the_reference():
     assert evidence.string_hashes(pa.array([], pa.string())).tolist() == []
 
 
+def uniform_arrays(seed=3):
+    """Arrays whose values all have one length (IDs, phones, two-character names), some
+    sliced, some with nulls: string_hashes takes its path without a gather for them."""
+    rnd = random.Random(seed)
+    for length in (1, 6, 8, 11, 18, 24, 63, 64, 65, 100):
+        for _ in range(4):
+            cells = ["".join(rnd.choice("0123456789Xx") for _ in range(length)) for _ in range(9)]
+            if length == 6:
+                cells = [rnd.choice("张王李赵") + rnd.choice("伟芳娜敏") for _ in range(9)]
+            if rnd.random() < 0.5:
+                cells[rnd.randrange(9)] = None
+            arr = pa.array(cells, pa.string())
+            yield arr.slice(2, 5) if rnd.random() < 0.5 else arr
+
+
+def test_string_hashes_of_values_of_one_length_match_the_reference():
+    for arr in uniform_arrays():
+        assert evidence.string_hashes(arr).tolist() == reference_hashes(arr)
+
+
+def test_uniform_words_are_the_fixed_words():
+    for arr in uniform_arrays():
+        offsets, data = arrays.string_parts(arr.drop_null())
+        longest = int(np.diff(offsets).max())
+        if longest > 64:
+            continue
+        width = -(-longest // 8) * 8
+        got = evidence._uniform_words(offsets, data, width)
+        assert got.tolist() == evidence._fixed_words(offsets, data, width).tolist()
+
+
 def test_bit_length_and_hyperloglog_registers():
     rnd = np.random.default_rng(11)
     hashes = rnd.integers(0, 1 << 63, 5000, dtype=np.uint64) * np.uint64(2)
