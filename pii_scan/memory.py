@@ -23,7 +23,7 @@ lets the next batches reuse them: ~290,000 -> ~195,000 page faults per 1M rows, 
 system time, ~10 MB more at the peak.
 
 Together, for the CLI: ~105,000 page faults and ~0.6 s of system time per 1M rows (~420,000
-and ~2 s before these settings); a peak of ~405 MB for 1M rows, 416-427 MB for 10M and
+and ~2 s before these settings); a peak of 405-425 MB for 1M rows, 416-427 MB for 10M and
 422 MB for 20M (453-465 MB for 1M with mimalloc). Elsewhere than glibc the heap settings do
 nothing.
 """
