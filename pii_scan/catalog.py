@@ -139,6 +139,26 @@ class Catalog:
 _META = set(".^$*+?()[]{}|\\")
 
 
+def re2_escape(word: str) -> str:
+    """``word`` as a literal for RE2 and Python's ``re``: its metacharacters behind a
+    backslash, every other character (Hanzi included) as it is.
+
+    >>> re2_escape("a.b|c(1)")
+    'a\\\\.b\\\\|c\\\\(1\\\\)'
+    """
+    return "".join("\\" + c if c in _META else c for c in word)
+
+
+def alternation(words) -> str:
+    """An alternation of the literal ``words`` (without a group), longest first, so that a
+    word is never cut short by a shorter one it starts with.
+
+    >>> alternation(["出生", "出生日期", "a.b"])
+    '出生日期|a\\\\.b|出生'
+    """
+    return "|".join(re2_escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
 def load_words(name: str) -> list[str]:
     """A word list of ``models/`` (one entry per line; ``#`` comments; provenance header)."""
     path = data_dir("models") / name
@@ -152,9 +172,7 @@ def load_words(name: str) -> list[str]:
 @cache
 def vocabulary_pattern(name: str) -> str:
     """An RE2/``re`` alternation of a word list, longest words first."""
-    words = sorted(set(load_words(name)), key=lambda w: (-len(w), w))
-    escape = lambda w: "".join("\\" + c if c in _META else c for c in w)  # noqa: E731
-    return "(?:" + "|".join(escape(w) for w in words) + ")"
+    return "(?:" + alternation(load_words(name)) + ")"
 
 
 def _tuple(value, typ=str) -> tuple:

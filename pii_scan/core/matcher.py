@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import validators
-from ..catalog import Catalog, Recognizer, load_catalog
+from ..catalog import Catalog, Recognizer, alternation, load_catalog
 from ..classify.names import column_matches
 from ..nlp.conditions import max_bytes
 from . import functions
@@ -73,13 +73,8 @@ MATCH_SCHEMA = pa.schema(
     ]
 )
 
-_META = set(b".^$*+?()[]{}|\\")
 _DIGIT_OR_CHECK_LETTER = DIGIT.copy()
 _DIGIT_OR_CHECK_LETTER[[ord("X"), ord("x")]] = True
-
-
-def _re2_escape(word: str) -> str:
-    return "".join("\\" + ch if ord(ch) < 128 and ord(ch) in _META else ch for ch in word)
 
 
 @dataclass
@@ -166,9 +161,7 @@ class Matcher:
         for i, n in longest.items():
             self._fits[: top + 1 if n is None else n + 1] |= self._cell_bit[i]
         self._context = {
-            i: "|".join(_re2_escape(w) for w in r.context)
-            for i, r in enumerate(self.recognizers)
-            if r.context
+            i: alternation(r.context) for i, r in enumerate(self.recognizers) if r.context
         }
         # Bytes a batch must hold for a recognizer (or its context words) to find anything.
         self._needs = {

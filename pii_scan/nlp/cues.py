@@ -15,10 +15,10 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from ..catalog import Recognizer
+from ..catalog import Recognizer, alternation
 from ..core.buffers import TextBuffer
 from ..core.functions import register
-from .gate import escape, restrict, triggered_cells
+from .gate import restrict, triggered_cells
 
 CONNECTOR = (
     r"[ \t]{0,3}(?:号码|号|账号|帐号|ID|Id|id|代码|编码|码)?[ \t]{0,3}"
@@ -32,7 +32,7 @@ def cue_pattern(rec: Recognizer) -> re.Pattern:
     key = (rec.id, rec.pattern, "|".join(rec.prefilter))
     pat = _COMPILED.get(key)
     if pat is None:
-        cues = "|".join(escape(w) for w in sorted(set(rec.prefilter), key=lambda w: (-len(w), w)))
+        cues = alternation(rec.prefilter)
         after = rf"(?![{rec.boundary_after}])" if rec.boundary_after else ""
         flags = re.IGNORECASE if rec.ignore_case else 0
         pat = re.compile(rf"(?:{cues}){CONNECTOR}(?P<v>{rec.pattern}){after}", flags)

@@ -24,11 +24,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..catalog import Recognizer, load_catalog
+from ..catalog import Recognizer, alternation, load_catalog
 from ..core.buffers import TextBuffer, per_cell_any, take_cells
 from .conditions import min_bytes, required_chars, required_words
 
-_META = set(".^$*+?()[]{}|\\")
 #: The ``function`` recognizers that share the trigger pass.
 SHARED = (
     "vocabulary",
@@ -38,16 +37,9 @@ SHARED = (
 )
 
 
-def escape(word: str) -> str:
-    return "".join("\\" + c if c in _META else c for c in word)
-
-
 def trigger_regex(rec: Recognizer) -> str:
     """The RE2 alternation a cell must match for ``rec`` to look at it."""
-    if rec.prefilter:
-        body = "|".join(escape(w) for w in sorted(set(rec.prefilter), key=lambda w: (-len(w), w)))
-    else:
-        body = rec.pattern
+    body = alternation(rec.prefilter) if rec.prefilter else rec.pattern
     return f"(?{'i' if rec.ignore_case else ''}:{body})"
 
 
@@ -158,7 +150,7 @@ def loose_trigger(rec: Recognizer) -> str:
     words = () if rec.prefilter else required_words(rec.pattern)
     if not words or min(map(len, words)) < 2:  # single characters would let most prose by
         return trigger_regex(rec)
-    body = "|".join(escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    body = alternation(words)
     return f"(?{'i' if rec.ignore_case else ''}:{body})"
 
 
