@@ -8,17 +8,22 @@ not mistaken for it). 18 characters from the 31-character alphabet
   (e.g. 1 机构编制, 5 民政, 9 工商, Y 其他);
 * position 2: entity type within the authority (any alphabet character);
 * positions 3-8: administrative division code (digits);
-* positions 9-17: GB 11714 organisation code (not checked separately);
+* positions 9-17: GB 11714 organisation code, 8 characters and its own check
+  character (weights ``3 7 9 10 5 8 4 2``, ``11 - S mod 11``, 10 written ``X``);
 * position 18: MOD 31 check character, weights ``3**(i-1) mod 31``.
 
-Difference from ``stdnum.cn.uscc``: stdnum requires positions 1-8 to be
+Differences from ``stdnum.cn.uscc``: stdnum requires positions 1-8 to be
 digits, so it rejects the authority letters ``A``, ``N`` and ``Y`` and a
 letter in position 2, which are valid here; stdnum accepts ``0`` as the
-authority, which is rejected here.
+authority, which is rejected here; stdnum does not check the organisation
+code. That check keeps 18-digit order numbers from passing as codes: one in
+31 random bodies has the right MOD 31 character, one in 341 both.
 
 >>> validate('91110105ma01ab3cxm')
 '91110105MA01AB3CXM'
 >>> is_valid('91110105MA01AB3CXN')
+False
+>>> is_valid('202403180715214350')  # an order number with a valid MOD 31 character
 False
 """
 
@@ -28,7 +33,7 @@ import numpy as np
 
 from ._arrays import Format, Rule, Shape
 from ._text import clean
-from .checksums import mod_31_calc_check_char, mod_31_is_valid
+from .checksums import mod_31_calc_check_char, mod_31_is_valid, org_code_is_valid
 from .exceptions import InvalidChecksum, InvalidFormat
 
 __all__ = ["batch", "calc_check_digit", "compact", "is_valid", "validate"]
@@ -51,6 +56,11 @@ def calc_check_digit(number: str) -> str:
 def _rules(chars: np.ndarray) -> list[Rule]:
     return [
         (_SHAPE.match(chars), InvalidFormat, "expected [1-9ANY], 1 code char, 6 digits, 10 chars"),
+        (
+            org_code_is_valid(chars[:, 8:17]),
+            InvalidChecksum,
+            "the organisation code's check character (position 17) does not match",
+        ),
         (mod_31_is_valid(chars), InvalidChecksum, "the MOD 31 check character does not match"),
     ]
 

@@ -165,6 +165,10 @@ INVALID = [
     ("cn_uscc", "91110105MA01AB3CIM", InvalidFormat),  # I is not in the alphabet
     ("cn_uscc", "911101A5MA01AB3CXM", InvalidFormat),  # letter in the division code
     ("cn_uscc", "110105199003071239", InvalidChecksum),  # a resident ID
+    # valid MOD 31 character, wrong organisation-code check (X, 8): stdnum says valid
+    ("cn_uscc", "91110105MA01AB3C0U", InvalidChecksum),
+    ("cn_uscc", "91440300123456787J", InvalidChecksum),
+    ("cn_uscc", "202403180715214350", InvalidChecksum),  # an order number (samples/)
     ("cn_uscc", "91110105MA01AB3CX", InvalidLength),
     ("cn_passport", "EO1234567", InvalidFormat),
     ("cn_passport", "EI1234567", InvalidFormat),
