@@ -190,6 +190,11 @@ def cell_first_chars(buf: TextBuffer) -> np.ndarray:
     n = buf.n_cells
     out = np.full(n, -1, dtype=np.int64)
     length = offsets[1:] - offsets[:-1]
+    if len(data) and _ascii(buf):  # a character is its byte (numbers, codes, e-mail)
+        first = np.take(data, np.minimum(offsets[:-1], len(data) - 1))
+        out = np.where((length > 0) & ~np.take(_ASCII_SPACE, first), first.astype(np.int64), -1)
+        buf._first_chars = out
+        return out
     cells = np.flatnonzero(length > 0)
     if len(cells):
         at = offsets[cells]
@@ -222,9 +227,17 @@ def may_be_trimmed(buf: TextBuffer) -> np.ndarray:
     out = (first < 0) | _LEADING_SPACE[np.maximum(first, 0)]
     ends = buf.offsets[1:]
     full = ends > buf.offsets[:-1]
+    if len(buf.data) and _ascii(buf):
+        out[full] |= np.take(_ASCII_SPACE, buf.data[ends[full] - 1])
+        return out & full
     last = _last_code_points(buf.data, ends[full], ends[full] - buf.offsets[:-1][full])
     out[full] |= (last >= 0) & _LEADING_SPACE[np.maximum(last, 0)]
     return out & full
+
+
+def _ascii(buf: TextBuffer) -> bool:
+    """Does the folded text hold ASCII bytes only (asked of the buffer's byte presence)?"""
+    return not buf.bytes_present()[0x80:].any()
 
 
 def _last_code_points(data: np.ndarray, ends: np.ndarray, room: np.ndarray) -> np.ndarray:

@@ -111,6 +111,32 @@ def test_unknown_or_empty_starts_admit_everything(pattern):
     assert first_chars(pattern) is None
 
 
+def _first_code_point(cell: str | None) -> int:
+    """The reference, of the folded cell (U+3000 is a space there, U+FF11 a 1): -1 for no
+    cell, an empty one, a leading ASCII space, or a character beyond the BMP."""
+    first = cell[0] if cell else ""
+    if first == "\u3000":
+        first = " "
+    elif "\uff01" <= first <= "\uff5e":
+        first = chr(ord(first) - 0xFEE0)
+    if not first or (first < "\x80" and first.isspace()) or ord(first) >= 0x10000:
+        return -1
+    return ord(first)
+
+
+# One to four UTF-8 bytes, ASCII spaces, and the bytes Hanzi share with trimmed spaces.
+CELL_ALPHABET = [*"a1 \t\n张三。é·１", "\u3000", "\u2009", "\U0001f600", "\u07ff", "\u0800"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.none() | st.text(st.sampled_from(CELL_ALPHABET), max_size=4), max_size=12))
+def test_first_code_points_are_those_of_python(cells):
+    """Read from four-byte loads at the cells' starts, the first cell's and the last cell's
+    included, and from buffers shorter than a load."""
+    buf = TextBuffer.from_array(pa.array(cells, pa.string()))
+    assert cell_first_chars(buf).tolist() == [_first_code_point(c) for c in cells]
+
+
 def test_cells_starting_with_space_or_nothing_pass_every_filter():
     buf = TextBuffer.from_array(pa.array([" 男", "", None, "\u3000女", "张", "１"]))
     first = cell_first_chars(buf)
@@ -185,8 +211,15 @@ def test_the_padding_test_covers_every_space_arrow_trims():
 TRIM_ALPHABET = [*"三。丁x1 \t", "\u2009", "\u2002", "\u3000", "\u00a0", "\u0085", "é"]
 
 
+# ASCII only: the first and last characters are the bytes (a shortcut of its own).
+ASCII_TRIM_ALPHABET = [*"x1 \t\n\r\x0b\x0c\x1c\x1f"]
+
+
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(st.lists(st.text(st.sampled_from(TRIM_ALPHABET), max_size=6), max_size=10))
+@given(
+    st.lists(st.text(st.sampled_from(TRIM_ALPHABET), max_size=6), max_size=10)
+    | st.lists(st.text(st.sampled_from(ASCII_TRIM_ALPHABET), max_size=6), max_size=10)
+)
 def test_may_be_trimmed_is_exactly_whether_arrow_trims(cells):
     flagged = may_be_trimmed(TextBuffer.from_array(pa.array(cells, pa.string())))
     trimmed = pc.utf8_trim_whitespace(pa.array(cells, pa.string())).to_pylist()
