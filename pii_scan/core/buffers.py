@@ -106,7 +106,11 @@ class TextBuffer:
             store = self._runs = {}
         key = table.tobytes()
         if key not in store:
-            store[key] = class_runs(self.data, self.offsets, table)
+            if (self.bytes_present() & ~table).any():
+                store[key] = class_runs(self.data, self.offsets, table)
+            else:  # every byte is of the class (a column of numbers): a run is a whole cell
+                filled = np.flatnonzero(self.offsets[1:] > self.offsets[:-1])
+                store[key] = Runs(self.offsets[filled], self.offsets[filled + 1], filled)
         return store[key]
 
     def cache(self, owner: str) -> dict:

@@ -106,6 +106,23 @@ def test_class_runs_match_python(cells, chars, block):
         assert all(c in (-1, w) for c, (_, _, w) in zip(got.cells.tolist(), want, strict=True))
 
 
+DIGITS_ONLY = [_random_cells(random.Random(seed), [*"0123456789", "１"], 12) for seed in range(10)]
+
+
+@pytest.mark.parametrize("cells", DIGITS_ONLY + RANDOM[:10])
+@pytest.mark.parametrize("chars", TABLES)
+def test_buffer_runs_match_python(cells, chars):
+    """``TextBuffer.runs``, which takes every non-empty cell as one run when all the bytes
+    are of the class (a column of numbers), agrees with the reference."""
+    buf = TextBuffer.from_strings(cells)
+    table = _table(chars)
+    got, want = buf.runs(table), _reference_runs(buf, table)
+    assert got.starts.tolist() == [s for s, _, _ in want]
+    assert got.ends.tolist() == [e for _, e, _ in want]
+    every = np.arange(len(got.starts))
+    assert got.cells_at(every, buf.offsets).tolist() == [c for _, _, c in want]
+
+
 def test_runs_are_kept_on_the_buffer():
     buf = TextBuffer.from_strings(["12", "34"])
     assert buf.runs(DIGIT) is buf.runs(DIGIT)
