@@ -50,8 +50,11 @@ def cjk_cells(buf: TextBuffer) -> np.ndarray:
     """Sorted indices of the cells that hold at least one CJK ideograph."""
     store = buf.cache("nlp.gate")
     if "cjk" not in store:
-        lead = (buf.data - np.uint8(0xE4)) < np.uint8(6)  # E4..E9, wrapping uint8
-        store["cjk"] = np.flatnonzero(per_cell_any(lead, buf.offsets))
+        if not buf.bytes_present()[0xE4:0xEA].any():  # no lead byte of one in the batch
+            store["cjk"] = np.zeros(0, np.int64)
+        else:
+            lead = (buf.data - np.uint8(0xE4)) < np.uint8(6)  # E4..E9, wrapping uint8
+            store["cjk"] = np.flatnonzero(per_cell_any(lead, buf.offsets))
     return store["cjk"]
 
 

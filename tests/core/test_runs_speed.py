@@ -249,3 +249,35 @@ def test_word_spans_match_python(cells, word, sparse, near, max_length, inside, 
 def test_alnum_classes_are_digits_and_letters():
     # alnum_tokens tells letters from the digit runs: ALNUM must be exactly DIGIT and LETTER.
     assert (ALNUM == (DIGIT | runs.LETTER)).all() and not (DIGIT & runs.LETTER).any()
+
+
+_FOLDED = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+-().@_/"
+# Every full-width form, U+3000, characters sharing their lead bytes (，。「) and others.
+_WIDE = [chr(c) for c in range(0xFF01, 0xFF5F)] + [*"\u3000，。「：张a1 ", "\u3001", "\uff00"]
+
+
+def _fold_reference(cell: str) -> str:
+    out = []
+    for ch in cell:
+        narrow = chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else None
+        out.append(" " if ch == "\u3000" else narrow if narrow and narrow in _FOLDED else ch)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_full_width_folding_matches_python(seed):
+    """Folded text, cell offsets and the positions of folded characters (U+3000 and the
+    full-width forms of identifier characters), against a fold written per character."""
+    cells = _random_cells(random.Random(seed), _WIDE, 30)
+    buf = TextBuffer.from_strings(cells)
+    data, offsets, at = bytearray(), [0], []
+    for cell in cells:
+        for ch in cell or "":
+            narrow = _fold_reference(ch)
+            if narrow != ch:
+                at.append(len(data))
+            data += narrow.encode()
+        offsets.append(len(data))
+    assert bytes(buf.data) == bytes(data)
+    assert buf.offsets.tolist() == offsets
+    assert ([] if buf.folded_at is None else buf.folded_at.tolist()) == at

@@ -220,3 +220,18 @@ def test_cells_found_lacking_a_set_are_not_tested_again_for_a_subset(monkeypatch
     narrow = gate.may_match(buf, arr, every, "号", sample=False)
     assert narrow.tolist() == [i for i, c in enumerate(cells) if "号" in c]
     assert tested == [len(wide)]  # only the cells holding one of the wider set
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["13800138000", "a@b.cn", "", None, "110105199003071239"],  # no Hanzi: no pass at all
+        ["张三", "13800138000", "，。", "\u3400", "\u9fff", "\u4000", "x丁", None, ""],
+        ["ｘ", "é", "\U00020000", "䶿"],
+    ],
+)
+def test_cjk_cells_are_those_holding_a_character_from_u4000_to_u9fff(cells):
+    """The lead bytes E4..E9 are the characters U+4000..U+9FFF (CJK and Extension A's end)."""
+    buf = TextBuffer.from_strings(cells)
+    want = [i for i, c in enumerate(cells) if c and any(0x4000 <= ord(ch) <= 0x9FFF for ch in c)]
+    assert gate.cjk_cells(buf).tolist() == want
