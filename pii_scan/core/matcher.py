@@ -609,8 +609,13 @@ def _non_overlapping(starts, ends, rank) -> np.ndarray:
     """Keep the best of overlapping spans; ``rank`` orders spans best-first (0 = best).
 
     Input is sorted by start. Spans are byte positions in one buffer, so spans of different
-    cells never overlap. Identical spans are settled vectorized (the best-ranked stays); the
-    few remaining partial overlaps are settled by a short loop over their clusters.
+    cells never overlap. Identical spans and pairs of overlapping spans are settled
+    vectorized (the best-ranked stays); clusters of three or more overlapping spans by a
+    short loop over them.
+
+    >>> _non_overlapping(np.array([0, 2, 6, 7, 8]), np.array([4, 5, 9, 10, 11]),
+    ...                  np.array([1, 0, 2, 3, 4])).tolist()
+    [False, True, True, False, False]
     """
     n = len(starts)
     keep = np.ones(n, dtype=bool)
@@ -628,7 +633,12 @@ def _non_overlapping(starts, ends, rank) -> np.ndarray:
         return keep
     first = np.flatnonzero(~clash)
     bounds = np.append(first, len(idx))
-    multi = np.flatnonzero(np.diff(bounds) > 1)
+    size = np.diff(bounds)
+    # Two spans that overlap (a +86 phone and the phone in it): the better one stays.
+    pair = bounds[:-1][size == 2]
+    first_of, second_of = idx[pair], idx[pair + 1]
+    keep[np.where(rank[first_of] < rank[second_of], second_of, first_of)] = False
+    multi = np.flatnonzero(size > 2)
     for b in multi.tolist():
         members = idx[bounds[b] : bounds[b + 1]]
         taken: list[tuple[int, int]] = []

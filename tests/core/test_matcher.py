@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pii_scan.core import matcher as matcher_module
-from pii_scan.core.matcher import _overlapping
+from pii_scan.core.matcher import _non_overlapping, _overlapping
 from pii_scan.scan import scan_text
 
 ID = "110105199003071239"
@@ -152,6 +152,24 @@ def test_overlapping_spans_are_those_sharing_a_byte_with_another(spans):
         for i in range(len(spans))
     ]
     assert _overlapping(starts, ends).tolist() == brute
+
+
+@fuzz(300)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=30), st.randoms())
+def test_non_overlapping_spans_are_the_greedy_choice_by_rank(spans, rng):
+    """Overlap resolution keeps, best rank first, every span overlapping none kept before
+    (pairs and identical spans are settled without the loop that the rest goes through)."""
+    rank = list(range(len(spans)))
+    rng.shuffle(rank)
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], rank[i]))  # the input order
+    starts = np.array([spans[i][0] for i in order], dtype=np.int64)
+    ends = np.array([spans[i][0] + spans[i][1] for i in order], dtype=np.int64)
+    ranks = np.array([rank[i] for i in order], dtype=np.int64)
+    kept: list[int] = []
+    for j in np.argsort(ranks).tolist():
+        if all(ends[j] <= starts[k] or ends[k] <= starts[j] for k in kept):
+            kept.append(j)
+    assert np.flatnonzero(_non_overlapping(starts, ends, ranks)).tolist() == sorted(kept)
 
 
 REPEATED = [
