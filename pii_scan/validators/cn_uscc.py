@@ -56,12 +56,12 @@ def calc_check_digit(number: str) -> str:
 def _rules(chars: np.ndarray) -> list[Rule]:
     return [
         (_SHAPE.match(chars), InvalidFormat, "expected [1-9ANY], 1 code char, 6 digits, 10 chars"),
+        (mod_31_is_valid(chars), InvalidChecksum, "the MOD 31 check character does not match"),
         (
             org_code_is_valid(chars[:, 8:17]),
             InvalidChecksum,
             "the organisation code's check character (position 17) does not match",
         ),
-        (mod_31_is_valid(chars), InvalidChecksum, "the MOD 31 check character does not match"),
     ]
 
 

@@ -465,3 +465,15 @@ def test_bank_account_lengths() -> None:
     # a valid card number with one digit more or less is not a card number
     assert bank_card.is_valid("6217000000000000004")
     assert not bank_card.is_valid("621700000000000004")
+
+
+@pytest.mark.parametrize(
+    "code, says",
+    [
+        ("91110105MA01AB3CXN", "MOD 31"),  # the last character wrong
+        ("202403180715214350", "organisation code"),  # right MOD 31, wrong position 17
+    ],
+)
+def test_uscc_errors_name_the_check_that_failed(code, says):
+    with pytest.raises(InvalidChecksum, match=says):
+        cn_uscc.validate(code)
