@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._arrays import as_chars
+from ._arrays import as_chars, rows_all
 from ._dates import dates_from_numbers, plausible_birth_dates
 from ._text import normalise
 from .exceptions import InvalidComponent, InvalidFormat, ValidationError
@@ -58,7 +58,7 @@ def _ascii_rows(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             r, col = np.nonzero(hit)
             for k in range(3):
                 rows[r, col + k] = 0x20
-    ascii_ok = (rows < 0x80).all(axis=1) & (rows >= 0x20).all(axis=1)
+    ascii_ok = rows_all((rows < 0x80) & (rows >= 0x20))
     return rows, ascii_ok
 
 

@@ -28,7 +28,7 @@ import functools
 
 import numpy as np
 
-from ._arrays import as_chars
+from ._arrays import as_chars, rows_all
 from ._text import to_chars
 from .exceptions import InvalidFormat
 
@@ -75,7 +75,7 @@ def lookup(chars: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray
     character outside the table's alphabet.
     """
     small = table.take(as_chars(chars))  # an int8 table moves an eighth of the bytes
-    return small.astype(np.int64, copy=False), (small >= 0).all(axis=1)
+    return small.astype(np.int64, copy=False), rows_all(small >= 0)
 
 
 _DIGIT_TABLE = value_table(DIGITS)
@@ -125,7 +125,7 @@ def mod_11_2_is_valid(chars: np.ndarray) -> np.ndarray:
     values, ok = lookup(chars, _MOD_11_2_CHECK_TABLE)
     if values.shape[1] < 2:
         return np.zeros(values.shape[0], dtype=bool)
-    return ok & (values[:, :-1] <= 9).all(axis=1) & mod_11_2_sum_ok(values)
+    return ok & rows_all(values[:, :-1] <= 9) & mod_11_2_sum_ok(values)
 
 
 def mod_11_2_calc_check_digit(body: str) -> str:

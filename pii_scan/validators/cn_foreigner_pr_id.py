@@ -30,7 +30,7 @@ import datetime
 
 import numpy as np
 
-from ._arrays import Rule, Shape, all_pass, as_chars, none, raise_first
+from ._arrays import Rule, Shape, all_pass, as_chars, none, raise_first, rows_all
 from ._dates import plausible_birth_dates, yyyymmdd
 from ._text import clean, to_chars
 from .checksums import (
@@ -69,7 +69,7 @@ def _rules(chars: np.ndarray, today: datetime.date | None) -> list[Rule]:
     if chars.shape[1] == 15:
         return [(_OLD_FORM.match(chars), InvalidFormat, "expected 3 letters and 12 digits")]
     values, chars_ok = lookup(chars, _VALUES)  # digits, and X = 10
-    format_ok = chars_ok & (values[:, :17] <= 9).all(axis=1)
+    format_ok = chars_ok & rows_all(values[:, :17] <= 9)
     return [
         (format_ok, InvalidFormat, "expected 17 digits and a final 0-9/X"),
         (values[:, 0] == 9, InvalidFormat, "the 2023 form starts with 9"),

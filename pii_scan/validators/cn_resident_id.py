@@ -35,7 +35,7 @@ import datetime
 
 import numpy as np
 
-from ._arrays import Rule, all_pass, as_chars, leading_int, none, raise_first
+from ._arrays import Rule, all_pass, as_chars, leading_int, none, raise_first, rows_all
 from ._dates import plausible_birth_dates, yyyymmdd
 from ._text import clean, to_chars
 from .checksums import (
@@ -120,7 +120,7 @@ def birth_dates(chars: np.ndarray) -> np.ndarray:
     values, _ = lookup(chars, _VALUES)
     date_width = 8 if chars.shape[1] == 18 else 6  # YYYYMMDD or YYMMDD
     date_digits = values[:, 6 : 6 + date_width]
-    date_digits_ok = ((date_digits >= 0) & (date_digits <= 9)).all(axis=1)
+    date_digits_ok = rows_all((date_digits >= 0) & (date_digits <= 9))
     return np.where(date_digits_ok, _birth_dates(values), np.datetime64("NaT"))
 
 
@@ -134,11 +134,11 @@ def _rules_and_dates(
     values, chars_ok = lookup(chars, _VALUES)  # digits, and X = 10
     rules: list[Rule] = []
     if chars.shape[1] == 18:
-        format_ok = chars_ok & (values[:, :17] <= 9).all(axis=1)
+        format_ok = chars_ok & rows_all(values[:, :17] <= 9)
         rules.append((format_ok, InvalidFormat, "expected 17 digits and a 0-9/X"))
         rules.append((mod_11_2_sum_ok(values), InvalidChecksum, _BAD_CHECK))
     else:
-        format_ok = chars_ok & (values <= 9).all(axis=1)
+        format_ok = chars_ok & rows_all(values <= 9)
         rules.append((format_ok, InvalidFormat, "expected 15 digits"))
     dates = _birth_dates(values)
     dates_ok = plausible_birth_dates(dates, today)

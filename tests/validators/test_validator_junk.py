@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pii_scan import validators
 from pii_scan.validators import ValidationError
+from pii_scan.validators._arrays import rows_all
 
 #: One valid value per validator, written with ASCII separators.
 EXAMPLES = {
@@ -155,3 +156,10 @@ def test_scalar_never_raises_and_agrees_with_batch(name: str, text: str, chars) 
         assert mod.validate(text) == mod.compact(text) or name == "mac"
     if compact and compact.isascii() and mod.compact(compact) == compact:
         assert mod.batch(chars([compact])).tolist() == [mod.is_valid(compact)]
+
+
+@pytest.mark.parametrize("width", [0, 1, 2, 7, 18, 19])
+def test_rows_all_is_numpys_all_along_rows(width):
+    rng = np.random.default_rng(width)
+    mask = rng.random((500, width)) < 0.97  # most rows all true, some not
+    assert rows_all(mask).tolist() == mask.all(axis=1).tolist()
