@@ -222,24 +222,20 @@ def mod_31_calc_check_char(body: str) -> str:
 # ------------------------------------------- GB 11714 (organisation code)
 
 ORG_CODE_ALPHABET = DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # value = index: A = 10 ... Z = 35
-ORG_CODE_CHECKS = "0123456789X0"  # check value c = 11 - S mod 11 (1-11): 10 is X, 11 is 0
 _ORG_CODE_WEIGHTS = _frozen(np.array([3, 7, 9, 10, 5, 8, 4, 2], np.int64))
 _ORG_CODE_TABLE = value_table(ORG_CODE_ALPHABET)
-_ORG_CODE_CHECK_TABLE = np.frombuffer(ORG_CODE_CHECKS.encode("ascii"), np.uint8)
-_UPPER = np.arange(256, dtype=np.uint8)
-_UPPER[ord("a") : ord("z") + 1] -= 32
 
 
 def org_code_is_valid(chars: np.ndarray) -> np.ndarray:
     """Rows of 9 characters (8 body, 1 check) that are valid GB 11714 organisation codes:
     the check is ``11 - S mod 11`` for ``S`` the body values weighted ``3 7 9 10 5 8 4 2``,
-    written ``X`` for 10 and ``0`` for 11.
+    written ``X`` for 10 and ``0`` for 11 (read as MOD 11-2 check characters are).
 
     >>> codes = np.frombuffer(b"MA01AB3CXma01ab3cx123456788123456789", np.uint8)
     >>> org_code_is_valid(codes.reshape(4, 9)).tolist()
     [True, True, True, False]
     """
     chars = as_chars(chars)
-    values, ok = lookup(chars[:, :8], _ORG_CODE_TABLE)
-    expected = _ORG_CODE_CHECK_TABLE[11 - (values @ _ORG_CODE_WEIGHTS) % 11]
-    return ok & (_UPPER[chars[:, 8]] == expected)
+    body, ok = lookup(chars[:, :8], _ORG_CODE_TABLE)
+    check, _ = lookup(chars[:, 8:9], _MOD_11_2_CHECK_TABLE)  # -1 (never equal) if not 0-9/X
+    return ok & (check[:, 0] == (11 - (body @ _ORG_CODE_WEIGHTS) % 11) % 11)

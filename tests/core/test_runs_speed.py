@@ -91,6 +91,14 @@ def block(request, monkeypatch):
     return request.param
 
 
+def _assert_runs(got, want: list[tuple[int, int, int]], offsets: np.ndarray) -> None:
+    """Runs (start, end, cell) as the reference found them."""
+    assert got.starts.tolist() == [s for s, _, _ in want]
+    assert got.ends.tolist() == [e for _, e, _ in want]
+    every = np.arange(len(got.starts))
+    assert got.cells_at(every, offsets).tolist() == [c for _, _, c in want]
+
+
 @pytest.mark.parametrize("cells", CELLS + RANDOM)
 @pytest.mark.parametrize("chars", TABLES)
 def test_class_runs_match_python(cells, chars, block):
@@ -98,10 +106,7 @@ def test_class_runs_match_python(cells, chars, block):
     table = _table(chars)
     got = class_runs(buf.data, buf.offsets, table)
     want = _reference_runs(buf, table)
-    assert got.starts.tolist() == [s for s, _, _ in want]
-    assert got.ends.tolist() == [e for _, e, _ in want]
-    every = np.arange(len(got.starts))
-    assert got.cells_at(every, buf.offsets).tolist() == [c for _, _, c in want]
+    _assert_runs(got, want, buf.offsets)
     if got.cells is not None:  # known cells are right, unknown ones are -1
         assert all(c in (-1, w) for c, (_, _, w) in zip(got.cells.tolist(), want, strict=True))
 
@@ -116,11 +121,7 @@ def test_buffer_runs_match_python(cells, chars):
     are of the class (a column of numbers), agrees with the reference."""
     buf = TextBuffer.from_strings(cells)
     table = _table(chars)
-    got, want = buf.runs(table), _reference_runs(buf, table)
-    assert got.starts.tolist() == [s for s, _, _ in want]
-    assert got.ends.tolist() == [e for _, e, _ in want]
-    every = np.arange(len(got.starts))
-    assert got.cells_at(every, buf.offsets).tolist() == [c for _, _, c in want]
+    _assert_runs(buf.runs(table), _reference_runs(buf, table), buf.offsets)
 
 
 def test_runs_are_kept_on_the_buffer():
