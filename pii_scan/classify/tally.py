@@ -51,14 +51,20 @@ def encode(keys: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
 
     The core's matches come in row order, so keys come in runs (often a single one): runs
     are found by comparing each key with the previous one, cheaper than hashing every key, and
-    only the first key of each run is hashed.
+    only the first key of each run is hashed. Keys that are already dictionary-encoded (the
+    core's) are read off their indices.
 
     >>> names, key = encode(pa.chunked_array([["B", "B", "A"], ["A", "B"]]))
     >>> names, key.tolist()
     (['B', 'A'], [0, 0, 1, 1, 0])
+    >>> names, key = encode(pa.DictionaryArray.from_arrays([2, 2, 0], ["A", "B", "C"]))
+    >>> names, key.tolist()
+    (['C', 'A'], [0, 0, 1])
     """
     if isinstance(keys, pa.ChunkedArray):
         keys = keys.combine_chunks()
+    if pa.types.is_dictionary(keys.type) and not keys.null_count:
+        return _dictionary_codes(keys)
     n = len(keys)
     if n < 2 or keys.null_count:
         return _dictionary(keys)
@@ -66,6 +72,21 @@ def encode(keys: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     firsts = np.flatnonzero(np.concatenate(([True], changed)))
     names, run_key = _dictionary(keys.take(from_numpy(firsts)))
     return names, np.repeat(run_key, np.diff(firsts, append=n))
+
+
+def _dictionary_codes(keys: pa.DictionaryArray) -> tuple[list[str], np.ndarray]:
+    """:func:`encode` of a dictionary array: its dictionary entries in use, in order of first
+    appearance, found among the first codes of runs of equal codes."""
+    codes = numbers(keys.indices)
+    if len(codes) == 0:
+        return [], np.zeros(0, np.int64)
+    firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    used, first_run = np.unique(codes[firsts], return_index=True)
+    used = used[np.argsort(first_run)]
+    position = np.zeros(len(keys.dictionary), np.int64)
+    position[used] = np.arange(len(used))
+    names = keys.dictionary.take(from_numpy(used)).to_pylist()
+    return names, position[codes]
 
 
 def _dictionary(keys: pa.Array) -> tuple[list[str], np.ndarray]:

@@ -66,8 +66,8 @@ MATCH_SCHEMA = pa.schema(
         ("row", pa.int64()),
         ("start", pa.int64()),
         ("end", pa.int64()),
-        ("entity", pa.string()),
-        ("recognizer", pa.string()),
+        ("entity", pa.dictionary(pa.int32(), pa.string())),
+        ("recognizer", pa.dictionary(pa.int32(), pa.string())),
         ("score", pa.float32()),
         ("birth_date", pa.date32()),
     ]
@@ -114,6 +114,11 @@ class Matcher:
                     self._checked_births[r.id] = module.batch_with_birth_dates
         self._structure_checks: dict = {}
         self._priority = np.array([r.priority for r in self.recognizers], np.int64)
+        # The output's dictionaries: a match's recognizer is its index, its entity a code.
+        self._recognizer_ids = pa.array([r.id for r in self.recognizers], pa.string())
+        entities = list(dict.fromkeys(r.entity for r in self.recognizers))
+        self._entities = pa.array(entities, pa.string())
+        self._entity_code = np.array([entities.index(r.entity) for r in self.recognizers], np.int32)
         self._by_kind: dict[str, list[int]] = defaultdict(list)
         for i, r in enumerate(self.recognizers):
             self._by_kind[r.kind].append(i)
@@ -182,7 +187,8 @@ class Matcher:
         min_score: float = 0.0,
     ) -> pa.Table:
         """Every match in ``arr``: row, start, end (code points; bytes if ``offsets=False``),
-        entity, recognizer, score and, for resident IDs, the holder's birth date.
+        entity, recognizer (both dictionary-encoded strings), score and, for resident IDs, the
+        holder's birth date.
 
         ``column`` is the column's name: a name that a recognizer lists counts as context for
         every cell. With ``values=True`` a ``value`` column holds the matched original text.
@@ -497,15 +503,12 @@ class Matcher:
             base = buf.original_offsets[cells]  # bytes of the original cell, not the folded one
             out_start = buf.original_position(starts) - base
             out_end = buf.original_position(ends) - base
-        entity_names = pa.array([r.entity for r in self.recognizers])
-        rec_names = pa.array([r.id for r in self.recognizers])
-        rec_idx = pa.array(recs)
         columns = {
             "row": pa.array(cells, pa.int64()),
             "start": pa.array(out_start, pa.int64()),
             "end": pa.array(out_end, pa.int64()),
-            "entity": entity_names.take(rec_idx),
-            "recognizer": rec_names.take(rec_idx),
+            "entity": pa.DictionaryArray.from_arrays(self._entity_code[recs], self._entities),
+            "recognizer": pa.DictionaryArray.from_arrays(recs, self._recognizer_ids),
             "score": pa.array(scores, pa.float32()),
             "birth_date": pa.array(births.astype("M8[D]"), pa.date32()),
         }
