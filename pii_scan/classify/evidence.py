@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import tomllib
 
 from ..catalog import Catalog, data_dir
+from ..core.buffers import byte_presence
 from .arrays import _SPACE_LEAD, from_numpy, nonblank, numbers, string_parts, strings
 from .names import column_matches
 from .tally import CellMaxima, encode, group_cells
@@ -323,17 +324,32 @@ def normalise_identifiers(entity: str, values: pa.Array) -> pa.Array:
     ['li@example.cn']
     """
     v = values
-    if not _bytes_within(v, (0, 0x7F)):
+    present = _bytes_present(v)
+    if present[0x80:].any():
         v = pc.utf8_normalize(v, "NFKC")
+        present = _bytes_present(v)
     if entity == "EMAIL_ADDRESS":
         if _may_trim(v):
-            v = pc.utf8_trim_whitespace(v)
-        return pc.ascii_lower(v) if _has_bytes(v, ord("A"), ord("Z")) else v
-    if not _bytes_within(v, (ord("0"), ord("9")), (ord("A"), ord("Z")), (ord("a"), ord("z"))):
+            v = pc.utf8_trim_whitespace(v)  # drops no letter: the upper-case test still holds
+        return pc.ascii_lower(v) if present[_UPPER].any() else v
+    if (present & ~_ALNUM).any():
         v = pc.replace_substring_regex(v, r"[^0-9A-Za-z]", "")
+        present = _bytes_present(v)
     if entity in ("CN_MOBILE_PHONE", "CN_LANDLINE"):
         return pc.utf8_slice_codeunits(v, -11) if _longest(v) > 11 else v
-    return pc.ascii_upper(v) if _has_bytes(v, ord("a"), ord("z")) else v
+    return pc.ascii_upper(v) if present[_LOWER].any() else v
+
+
+_UPPER = slice(ord("A"), ord("Z") + 1)
+_LOWER = slice(ord("a"), ord("z") + 1)
+_ALNUM = np.zeros(256, bool)
+_ALNUM[ord("0") : ord("9") + 1] = _ALNUM[_UPPER] = _ALNUM[_LOWER] = True
+
+
+def _bytes_present(arr: pa.Array) -> np.ndarray:
+    """A boolean per byte value: does it occur in a cell of ``arr``? (One count over the
+    bytes answers every later question about them.)"""
+    return byte_presence(_data(arr))
 
 
 def _data(arr: pa.Array) -> np.ndarray:
@@ -341,20 +357,6 @@ def _data(arr: pa.Array) -> np.ndarray:
     this to skip work that would change nothing)."""
     offsets, data = string_parts(arr)
     return data[offsets[0] : offsets[-1]]
-
-
-def _bytes_within(arr: pa.Array, *ranges: tuple[int, int]) -> bool:
-    """True if every byte of ``arr`` lies in one of the inclusive ``ranges``."""
-    data = _data(arr)
-    inside = np.zeros(len(data), bool)
-    for lo, hi in ranges:
-        inside |= (data - np.uint8(lo)) <= np.uint8(hi - lo)  # wraps below lo
-    return bool(inside.all())
-
-
-def _has_bytes(arr: pa.Array, lo: int, hi: int) -> bool:
-    """True if some byte of ``arr`` lies in ``lo..hi`` (inclusive)."""
-    return not _bytes_within(arr, (0, lo - 1), (hi + 1, 255))
 
 
 def _may_trim(arr: pa.Array) -> bool:

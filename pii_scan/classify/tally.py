@@ -47,7 +47,8 @@ class CellMaxima:
 
 
 def encode(keys: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
-    """The distinct ``keys`` (in order of first appearance) and each entry's index into them.
+    """The distinct ``keys`` and each entry's index into them: in order of first appearance,
+    or for a dictionary array in the order of its dictionary.
 
     The core's matches come in row order, so keys come in runs (often a single one): runs
     are found by comparing each key with the previous one, cheaper than hashing every key, and
@@ -59,7 +60,7 @@ def encode(keys: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     (['B', 'A'], [0, 0, 1, 1, 0])
     >>> names, key = encode(pa.DictionaryArray.from_arrays([2, 2, 0], ["A", "B", "C"]))
     >>> names, key.tolist()
-    (['C', 'A'], [0, 0, 1])
+    (['A', 'C'], [1, 1, 0])
     """
     if isinstance(keys, pa.ChunkedArray):
         keys = keys.combine_chunks()
@@ -75,14 +76,10 @@ def encode(keys: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
 
 
 def _dictionary_codes(keys: pa.DictionaryArray) -> tuple[list[str], np.ndarray]:
-    """:func:`encode` of a dictionary array: its dictionary entries in use, in order of first
-    appearance, found among the first codes of runs of equal codes."""
+    """:func:`encode` of a dictionary array: the dictionary entries in use, in dictionary
+    order (a count per code finds them, with no sort)."""
     codes = numbers(keys.indices)
-    if len(codes) == 0:
-        return [], np.zeros(0, np.int64)
-    firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    used, first_run = np.unique(codes[firsts], return_index=True)
-    used = used[np.argsort(first_run)]
+    used = np.flatnonzero(np.bincount(codes, minlength=len(keys.dictionary)))
     position = np.zeros(len(keys.dictionary), np.int64)
     position[used] = np.arange(len(used))
     names = keys.dictionary.take(from_numpy(used)).to_pylist()

@@ -110,6 +110,19 @@ def test_encode_matches_dictionary_encode():
         assert key.tolist() == encoded.indices.to_pylist()
 
 
+def test_encode_reads_dictionary_arrays():
+    """The core's entity and recognizer columns are dictionary arrays: each entry keeps its
+    string, and only the dictionary entries in use are named, in dictionary order."""
+    rnd = random.Random(4)
+    dictionary = pa.array(["A", "B", "C", "D", "E"], pa.string())
+    for _ in range(100):
+        codes = [rnd.randrange(5) for _ in range(rnd.randint(0, 40))]
+        arr = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), dictionary)
+        names, key = tally.encode(pa.chunked_array([arr.slice(0, 5), arr.slice(5)], arr.type))
+        assert [names[k] for k in key.tolist()] == arr.to_pylist()
+        assert names == sorted(set(arr.to_pylist()))
+
+
 def reference_cell_maxima(rows, keys, scores):
     """Per key: cells, and the best score of each cell, from a plain dict."""
     best = {}
@@ -130,14 +143,15 @@ def test_cell_maxima_against_a_dict():
             rnd.shuffle(rows)
         keys = [rnd.choice(["E1", "E2", "E3"]) for _ in range(n)]
         scores = [rnd.choice([0.3, 0.5, 0.85, 1.0]) for _ in range(n)]
-        got = tally.cell_maxima(np.array(rows, np.int64), pa.array(keys, pa.string()), scores)
-        per_key = {}
-        for k, b in zip(got.key.tolist(), got.best.tolist(), strict=True):
-            per_key.setdefault(got.keys[k], []).append(b)
         expected = reference_cell_maxima(rows, keys, scores)
-        assert {k: sorted(v) for k, v in per_key.items()} == {
-            k: sorted(v) for k, v in expected.items()
-        }
+        for arr in (pa.array(keys, pa.string()), pc.dictionary_encode(pa.array(keys))):
+            got = tally.cell_maxima(np.array(rows, np.int64), arr, scores)
+            per_key = {}
+            for k, b in zip(got.key.tolist(), got.best.tolist(), strict=True):
+                per_key.setdefault(got.keys[k], []).append(b)
+            assert {k: sorted(v) for k, v in per_key.items()} == {
+                k: sorted(v) for k, v in expected.items()
+            }
 
 
 # -- evidence: hashing ------------------------------------------------------------------
@@ -288,8 +302,13 @@ import numpy as np, datetime as dt
 values = strings(["110105199003071239", " ", None, "13800138000"])
 matches = pa.table({
     "row": from_numpy(np.array([0, 3])),
-    "entity": strings(["CN_RESIDENT_ID", "CN_MOBILE_PHONE"]),
-    "recognizer": strings(["cn_resident_id", "cn_mobile_phone"]),
+    # dictionary-encoded, as the core gives them
+    "entity": pa.DictionaryArray.from_arrays(
+        from_numpy(np.array([0, 1], np.int32)), strings(["CN_RESIDENT_ID", "CN_MOBILE_PHONE"])
+    ),
+    "recognizer": pa.DictionaryArray.from_arrays(
+        from_numpy(np.array([1, 0], np.int32)), strings(["cn_mobile_phone", "cn_resident_id"])
+    ),
     "score": from_numpy(np.array([1.0, 0.9], np.float32)),
     "birth_date": from_numpy(np.array([7000, -1], np.int32)).cast(pa.date32()),
     "value": strings(["110105199003071239", "13800138000"]),
