@@ -129,29 +129,38 @@ def load_average() -> list[float]:
 
 def run_child(cmd: list[str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (bytes) and stdout of ``cmd`` run in a fresh child process."""
-    wall, rss, _cpu, out = run_child_cpu(cmd)
-    return wall, rss, out
+    use = run_child_usage(cmd)
+    return use["wall"], use["rss"], use["out"]
 
 
-def run_child_cpu(cmd: list[str]) -> tuple[float, int, float, str]:
-    """:func:`run_child` and the CPU seconds (user + system) of the child and its workers:
-    on a shared machine they vary less with the load of others than wall time does."""
+def run_child_usage(cmd: list[str]) -> dict:
+    """:func:`run_child` and what the child and its workers used: ``user`` and ``system``
+    CPU seconds and minor page ``faults``. On a shared machine these vary less with the load
+    of others than wall time does (page faults hardly at all)."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "t0 = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "wall = time.perf_counter() - t0\n"
         "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-        "print(wall, use.ru_maxrss * 1024, p.returncode, use.ru_utime + use.ru_stime)\n"
+        "print(wall, use.ru_maxrss * 1024, p.returncode, use.ru_utime, use.ru_stime,"
+        " use.ru_minflt)\n"
         "sys.stdout.write(p.stdout[-4000:])\n"
         "sys.stderr.write(p.stderr[-4000:])\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True)
     head, _, rest = proc.stdout.partition("\n")
-    wall, rss, code, cpu = head.split()
+    wall, rss, code, user, system, faults = head.split()
     if code != "0":
         raise RuntimeError(f"{shlex.join(cmd[:6])} failed: {proc.stderr[-2000:]}")
-    return float(wall), int(rss), float(cpu), rest
+    return {
+        "wall": float(wall),
+        "rss": int(rss),
+        "user": float(user),
+        "system": float(system),
+        "faults": int(faults),
+        "out": rest,
+    }
 
 
 # -- (a) the core ----------------------------------------------------------------------------
@@ -641,22 +650,27 @@ def main(argv=None) -> int:
     }
     # The floor runs just before each CLI run: the machine is shared, and a ratio of two
     # times taken minutes apart measures the other tenants as much as the scan.
-    walls, cpus, floors, rss = [], [], [], 0
+    runs, floors = [], []
     report_path = Path(tempfile.mkdtemp(prefix="bench-compare-")) / "report.json"
     for i in range(args.runs):
         floors.append(floor_seconds(csv_path))
-        wall, peak, cpu, _ = run_child_cpu(cli_cmd(csv_path, out=report_path))
-        walls.append(wall)
-        cpus.append(cpu)
-        rss = max(rss, peak)
+        use = run_child_usage(cli_cmd(csv_path, out=report_path))
+        runs.append({k: v for k, v in use.items() if k != "out"})
+        cpu = use["user"] + use["system"]
         progress(
-            f"(a) CLI run {i + 1}/{args.runs}: {wall:.1f} s, {cpu:.1f} CPU s, {peak / 1e6:.0f} MB"
-            f" (floor just before: {floors[-1]:.2f} s, ratio {wall / floors[-1]:.1f}×)"
+            f"(a) CLI run {i + 1}/{args.runs}: {use['wall']:.1f} s, {cpu:.1f} CPU s "
+            f"({use['system']:.1f} system), {use['faults']:,} page faults, "
+            f"{use['rss'] / 1e6:.0f} MB (floor just before: {floors[-1]:.2f} s, ratio "
+            f"{use['wall'] / floors[-1]:.1f}×)"
         )
+    walls = [r["wall"] for r in runs]
     results["a_cli"] = {
         "seconds": statistics.median(walls),
-        "cpu_seconds": statistics.median(cpus),
-        "peak_rss_mb": rss / 1e6,
+        "cpu_seconds": statistics.median(r["user"] + r["system"] for r in runs),
+        "system_seconds": statistics.median(r["system"] for r in runs),
+        "page_faults": statistics.median(r["faults"] for r in runs),
+        "peak_rss_mb": max(r["rss"] for r in runs) / 1e6,
+        "runs": runs,
     }
     verdicts = column_verdicts(report_path)
     shutil.rmtree(report_path.parent, ignore_errors=True)
@@ -821,6 +835,20 @@ PROSE_LABELS = {
 }
 
 
+def _cli_runs_lines(cli: dict) -> list[str]:
+    """Each timed CLI run: wall and CPU seconds, system time and page faults (which barely
+    move with the machine's load, and so show what changed in memory use between rounds)."""
+    runs = cli.get("runs") or []
+    if not runs:
+        return []
+    each = "; ".join(
+        f"{r['wall']:.1f} s, {r['user'] + r['system']:.1f} CPU s ({r['system']:.1f} system), "
+        f"{r['faults']:,} page faults, {r['rss'] / 1e6:.0f} MB"
+        for r in runs
+    )
+    return ["", f"CLI runs: {each}."]
+
+
 def _goal_line(name: str, value: float) -> str:
     if name not in GOALS:
         return f"| {name} | {value:,.1f}× | | |"
@@ -895,14 +923,15 @@ def render_markdown(r: dict) -> str:
             f"| {label} | {v['seconds']:,.1f} | {v['mb_s']:,.2f} | {v['rows_s']:,.0f} | {rss} "
             f"| {src} |"
         )
-    core = r["results"]["a_core"]
+    core, cli = r["results"]["a_core"], r["results"]["a_cli"]
     lines += [
         "",
         f"Core peak RSS includes the whole table held in memory ({core['rss_before_mb']:.0f} MB "
         "before matching); the CLI streams the CSV. CPU seconds (user + system, median), which "
         "vary less with the machine's other load than wall time: core "
-        f"{core['cpu_seconds']:.1f} s, CLI {r['results']['a_cli'].get('cpu_seconds', 0):.1f} s "
+        f"{core['cpu_seconds']:.1f} s, CLI {cli.get('cpu_seconds', 0):.1f} s "
         "(two threads).",
+        *_cli_runs_lines(cli),
         "",
         "| ratio | value | goal | |",
         "|---|---:|---:|---|",
