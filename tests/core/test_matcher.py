@@ -201,3 +201,20 @@ def test_repeated_values_are_matched_once_with_the_same_result(matcher, seed, ch
         want = matcher.match_array(arr, column="备注", offsets=offsets, values=True)
     assert want.num_rows > 2500
     assert got.equals(want)
+
+
+@pytest.mark.parametrize("values", [False, True])
+@pytest.mark.parametrize(
+    "cells",
+    [["身份证110105199003071239", "电话 +86 138 0013 8000"], ["nothing here"], []],
+    ids=["matches", "no-match", "empty"],
+)
+def test_every_table_has_the_match_schema(matcher, cells, values):
+    """Tables with and without matches share one schema (entity and recognizer
+    dictionary-encoded), so the batches of a column concatenate."""
+    table = matcher.match_array(pa.array(cells, pa.string()), values=values)
+    schema = matcher_module.MATCH_SCHEMA
+    if values:
+        schema = schema.append(pa.field("value", pa.string()))
+    assert table.schema.equals(schema)
+    assert pa.types.is_dictionary(table.schema.field("entity").type)
