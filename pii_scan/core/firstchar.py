@@ -187,29 +187,26 @@ def cell_first_chars(buf: TextBuffer) -> np.ndarray:
     if cached is not None:
         return cached
     data, offsets = buf.data, buf.offsets
-    n = buf.n_cells
-    out = np.full(n, -1, dtype=np.int64)
     length = offsets[1:] - offsets[:-1]
     if len(data) and _ascii(buf):  # a character is its byte (numbers, codes, e-mail)
         first = np.take(data, np.minimum(offsets[:-1], len(data) - 1))
         out = np.where((length > 0) & ~np.take(_ASCII_SPACE, first), first.astype(np.int64), -1)
-        buf._first_chars = out
-        return out
-    cells = np.flatnonzero(length > 0)
-    if len(cells):
-        at = offsets[cells]
-        room = length[cells]
-        last = len(data) - 1
-        b0, b1, b2 = (
-            data[np.minimum(at + k, last)].astype(np.int64) for k in range(3)
-        )  # bytes past the cell are only read where ``room`` says they belong to it
-        one = b0 < 0x80
-        two = (b0 >= 0xC0) & (b0 < 0xE0) & (room >= 2)
-        three = (b0 >= 0xE0) & (b0 < 0xF0) & (room >= 3)
-        cp = _code_points(b0, (b0, b1), (b0, b1, b2), one, two, three)
-        space = one & _ASCII_SPACE[b0]
-        cp[space] = -1
-        out[cells] = cp
+    else:
+        out = np.full(buf.n_cells, -1, dtype=np.int64)
+        cells = np.flatnonzero(length > 0)
+        if len(cells):
+            at = offsets[cells]
+            room = length[cells]
+            last = len(data) - 1
+            b0, b1, b2 = (
+                data[np.minimum(at + k, last)].astype(np.int64) for k in range(3)
+            )  # bytes past the cell are only read where ``room`` says they belong to it
+            one = b0 < 0x80
+            two = (b0 >= 0xC0) & (b0 < 0xE0) & (room >= 2)
+            three = (b0 >= 0xE0) & (b0 < 0xF0) & (room >= 3)
+            cp = _code_points(b0, (b0, b1), (b0, b1, b2), one, two, three)
+            cp[one & _ASCII_SPACE[b0]] = -1
+            out[cells] = cp
     buf._first_chars = out
     return out
 
