@@ -763,6 +763,9 @@ def tag(
 
 def main() -> None:
     """Console entry point: usage errors exit 2, internal failures exit 1 without a traceback."""
+    from .memory import configure_before_arrow
+
+    configure_before_arrow()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -1,14 +1,23 @@
-"""``release_freed`` gives a fragmented heap's free pages back to the system (glibc only)."""
+"""``release_freed`` gives a fragmented heap's free pages back to the system (glibc only); the
+CLI gives Arrow's jemalloc its options before pyarrow loads."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 
 import pyarrow as pa
 import pytest
 
-from pii_scan.memory import release_freed
+from pii_scan.memory import (
+    ARROW_JEMALLOC_ENV,
+    JEMALLOC_DECAY_MS,
+    arrow_jemalloc_options,
+    configure_before_arrow,
+    release_freed,
+)
 
 # Small blocks come from the heap, not from mmap; keeping every 50th pins the heap's top, so
 # only a trim (not glibc's automatic one at the top) can return the pages between them.
@@ -132,3 +141,67 @@ def _has_jemalloc() -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+# -- Arrow's jemalloc: options before pyarrow loads --------------------------------------------
+
+ARENA_DECAY_CHILD = """
+import pyarrow as pa
+pool = pa.jemalloc_memory_pool()
+buf = pa.allocate_buffer(8 << 20, memory_pool=pool)
+del buf
+"""
+
+
+def _arena_zero_decay_ms(options: str) -> int:
+    """The dirty-page decay of jemalloc's first arena (the one pyarrow's loading thread, the
+    main thread, allocates from), as jemalloc's statistics report it at exit."""
+    env = {**os.environ, ARROW_JEMALLOC_ENV: f"{options},stats_print:true"}
+    stats = subprocess.run(
+        [sys.executable, "-c", ARENA_DECAY_CHILD], env=env, capture_output=True, text=True
+    )
+    found = re.search(r"arenas\[0\]:.*?\n\s*dirty:\s+(-?\d+)", stats.stderr, re.DOTALL)
+    assert found, stats.stderr[-2000:]
+    return int(found.group(1))
+
+
+@pytest.mark.skipif(not _has_jemalloc(), reason="pyarrow built without jemalloc")
+def test_arrow_jemalloc_options_reach_the_arena_of_the_main_thread() -> None:
+    assert _arena_zero_decay_ms(arrow_jemalloc_options()) == JEMALLOC_DECAY_MS
+    # Without them, jemalloc_set_decay_ms after loading leaves that arena at Arrow's 1 s.
+    assert _arena_zero_decay_ms("narenas:8") != JEMALLOC_DECAY_MS
+
+
+CLI_ENV_CHILD = """
+import os, sys
+from pii_scan import cli
+loaded_before = "pyarrow" in sys.modules
+sys.argv = ["pii-scan", "--version"]
+try:
+    cli.main()
+except SystemExit:
+    pass
+print(loaded_before, os.environ.get("JE_ARROW_MALLOC_CONF"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [(None, arrow_jemalloc_options()), ("narenas:4", "narenas:4")],
+    ids=["unset", "the user's own"],
+)
+def test_the_cli_sets_arrow_jemalloc_options_before_pyarrow_loads(preset, expected) -> None:
+    env = {k: v for k, v in os.environ.items() if k != ARROW_JEMALLOC_ENV}
+    if preset:
+        env[ARROW_JEMALLOC_ENV] = preset
+    out = subprocess.run(
+        [sys.executable, "-c", CLI_ENV_CHILD], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[-2:] == ["False", expected]
+
+
+def test_no_options_once_pyarrow_is_loaded(monkeypatch) -> None:
+    monkeypatch.delenv(ARROW_JEMALLOC_ENV, raising=False)
+    assert "pyarrow" in sys.modules  # this module imported it
+    assert configure_before_arrow() is False
+    assert ARROW_JEMALLOC_ENV not in os.environ
