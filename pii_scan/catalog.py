@@ -79,6 +79,8 @@ class Recognizer:
     boundary: str = "0-9A-Za-z"  # ASCII characters that must not touch a match (class syntax)
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
     prefilter: tuple[str, ...] = ()
+    label_after: bool = False  # cue_value: the labels (prefilter) follow the value, 因…就诊
+    lead: tuple[str, ...] = ()  # cue_value with label_after: one stands right before the value
     prefilter_sequence: tuple[str, ...] = ()  # byte classes that must follow one another
     function: str = ""  # function kind: name in pii_scan.core.functions.FUNCTIONS
     vocabulary: str = ""  # a models/ word list whose alternation is {vocabulary} in the pattern
@@ -222,6 +224,8 @@ def _parse(path: Path) -> Recognizer:
             boundary=boundary,
             boundary_after=after or boundary,
             prefilter=_tuple(match.get("prefilter")),
+            label_after=bool(match.get("label_after", False)),
+            lead=_tuple(match.get("lead")),
             prefilter_sequence=_tuple(
                 match.get("prefilter_sequence") or match.get("prefilter_pair")
             ),

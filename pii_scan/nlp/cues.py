@@ -1,11 +1,14 @@
 """``cue_value``: a value right after its label, e.g. ``微信号：zhang_san``, ``QQ 12345678``,
-``出生日期：1990年3月7日``, ``民族：汉族``.
+``出生日期：1990年3月7日``, ``民族：汉族``; with ``label_after``, a value right before its
+label, e.g. ``因关节肿痛就诊``.
 
 The catalog entry gives the labels as ``prefilter`` words and the value as ``pattern``. A value
 counts only when it follows a label, separated by at most a few spaces, an optional ``号`` /
 ``号码`` / ``账号`` / ``ID``, and a colon, ``=``, ``是``, ``为`` or ``于``; the span is the value
-alone. Characters of ``boundary_after`` may not follow the value. Cells come from
-:mod:`.gate` (Hanzi and a label), so Python's ``re`` runs on few cells.
+alone. Characters of ``boundary_after`` may not follow the value. With ``label_after`` the
+label follows the value after at most a few spaces, and one of the ``lead`` words stands right
+before it. Cells come from :mod:`.gate` (Hanzi and a label), so Python's ``re`` runs on few
+cells.
 """
 
 from __future__ import annotations
@@ -29,13 +32,17 @@ _COMPILED: dict[tuple[str, str, str], re.Pattern] = {}
 
 def cue_pattern(rec: Recognizer) -> re.Pattern:
     """The Python pattern: a label, the connector, then the value as group ``v``."""
-    key = (rec.id, rec.pattern, "|".join(rec.prefilter))
+    key = (rec.id, rec.pattern, "|".join(rec.prefilter), rec.label_after, "|".join(rec.lead))
     pat = _COMPILED.get(key)
     if pat is None:
         cues = alternation(rec.prefilter)
         after = rf"(?![{rec.boundary_after}])" if rec.boundary_after else ""
         flags = re.IGNORECASE if rec.ignore_case else 0
-        pat = re.compile(rf"(?:{cues}){CONNECTOR}(?P<v>{rec.pattern}){after}", flags)
+        if rec.label_after:
+            lead = alternation(rec.lead)
+            pat = re.compile(rf"(?:{lead})(?P<v>{rec.pattern})[ \t]{{0,3}}(?:{cues})", flags)
+        else:
+            pat = re.compile(rf"(?:{cues}){CONNECTOR}(?P<v>{rec.pattern}){after}", flags)
         _COMPILED[key] = pat
     return pat
 

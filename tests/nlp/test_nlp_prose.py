@@ -69,6 +69,10 @@ def test_region_names_and_roads_alone_are_not_addresses(matcher, text):
         ("用户自述为双性恋", "SEXUAL_ORIENTATION", "双性恋"),
         ("既往史：高血压，青霉素过敏", "HEALTH", "青霉素过敏"),
         ("诊断为带状疱疹，予对症治疗", "HEALTH", "带状疱疹"),
+        # a value before its label: words outside the health vocabulary
+        ("患者因关节肿痛就诊", "HEALTH", "关节肿痛"),
+        ("因为反复咳嗽 来诊", "HEALTH", "反复咳嗽"),
+        ("诊断为流感，予连花清瘟胶囊治疗", "HEALTH", "连花清瘟胶囊"),
         ("姓名：李娜 性别：女 民族：回族", "ETHNICITY", "回族"),
         ("姓名：李娜 性别：女 民族：回族", "GENDER", "女"),
         ("加我微信：zhang_san88，备注来意", "WECHAT_ID", "zhang_san88"),
@@ -92,6 +96,9 @@ def test_sensitive_categories_in_text(matcher, text, entity, value):
         "本周举办糖尿病的预防知识讲座。",
         "邮箱123456789@qq.com",
         "微信支付成功",
+        "因此到医院就诊的人多了",
+        "因为下雨，没有去就诊",
+        "予以退款，欢迎再次光临",
     ],
 )
 def test_nothing_sensitive_here(matcher, text):
