@@ -202,6 +202,8 @@ def _parse(path: Path) -> Recognizer:
         if not isinstance(boundary, str) or not boundary.isascii():
             raise CatalogError(f"{path.name}: boundary must be {sorted(BOUNDARIES)} or ASCII chars")
         after = BOUNDARIES.get(match.get("boundary_after", ""), match.get("boundary_after", ""))
+        if match.get("label_after") and not (match.get("lead") and match.get("prefilter")):
+            raise CatalogError(f"{path.name}: label_after needs lead and prefilter words")
         pattern = match["pattern"] if kind != "function" else match.get("pattern", "")
         if match.get("vocabulary"):
             pattern = pattern.replace("{vocabulary}", vocabulary_pattern(match["vocabulary"]))

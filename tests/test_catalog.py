@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 import pytest
 
 from pii_scan import validators
-from pii_scan.catalog import load_catalog
+from pii_scan.catalog import CatalogError, data_dir, load_catalog
 from pii_scan.classify.policy import builtin_policies, categories, load_policy
 
 CATALOG = load_catalog()
@@ -87,3 +87,12 @@ def test_a_prefilter_sequence_may_be_written_under_its_older_name(tmp_path, key)
         encoding="utf-8",
     )
     assert load_catalog(str(tmp_path))["hex_pair"].prefilter_sequence == ("0-9a-f", ":")
+
+
+@pytest.mark.parametrize("drop", ["lead", "prefilter"])
+def test_a_label_after_the_value_needs_lead_and_label_words(tmp_path, drop):
+    text = (data_dir("recognizers") / "health_reason_cue.toml").read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith(f"{drop} =")]
+    (tmp_path / "entry.toml").write_text("\n".join(kept), encoding="utf-8")
+    with pytest.raises(CatalogError, match="label_after needs lead and prefilter words"):
+        load_catalog(str(tmp_path))

@@ -27,11 +27,12 @@ CONNECTOR = (
     r"[ \t]{0,3}(?:号码|号|账号|帐号|ID|Id|id|代码|编码|码)?[ \t]{0,3}"
     r"(?:[:：=]|是|为|于)?[ \t]{0,3}"
 )
-_COMPILED: dict[tuple[str, str, str], re.Pattern] = {}
+_COMPILED: dict[tuple, re.Pattern] = {}
 
 
 def cue_pattern(rec: Recognizer) -> re.Pattern:
-    """The Python pattern: a label, the connector, then the value as group ``v``."""
+    """The Python pattern: a label, the connector, then the value as group ``v``; with
+    ``label_after``, a lead word, the value, then the label."""
     key = (rec.id, rec.pattern, "|".join(rec.prefilter), rec.label_after, "|".join(rec.lead))
     pat = _COMPILED.get(key)
     if pat is None:
