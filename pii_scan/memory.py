@@ -25,9 +25,11 @@ after it, though: the main thread's arena, made when pyarrow loads, kept Arrow's
 back the joined batches' pages between batches. :func:`configure_before_arrow` (the CLI, before
 pyarrow loads) gives every arena the 5 s: ~165,000 -> ~120,000 page faults per 1M rows.
 
-Together, for the CLI: ~105,000 page faults and ~0.6 s of system time per 1M rows (~420,000
-and ~2 s before these settings); a peak of 405-425 MB for 1M rows, 416-427 MB for 10M and
-422 MB for 20M (453-465 MB for 1M with mimalloc). Elsewhere than glibc the heap settings do
+Together, for the CLI: ~105,000 page faults and ~0.6 s of system time per 1M rows when
+measured (~420,000 and ~2 s before these settings); a peak of 405-425 MB for 1M rows,
+416-427 MB for 10M and 422 MB for 20M (453-465 MB for 1M with mimalloc). The code has changed
+since: the latest benchmark counts 121,000-127,000 page faults, ~0.9 s of system time and a
+peak of 391-412 MB per 1M rows, 420 MB for 10M. Elsewhere than glibc the heap settings do
 nothing.
 """
 
