@@ -360,15 +360,22 @@ def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
     if state:
         store = ScanState(state, log=lambda msg: click.echo(f"pii-scan: {msg}", err=True))
     signals: list[int] = []
+    stop = threading.Event()
 
-    def on_term(signum, frame):
+    def on_signal(signum, frame):
         signals.append(signum)
+        stop.set()  # in case the exception below is lost on its way (scan_paths)
         raise KeyboardInterrupt
 
+    handled = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
+        handled.append(signal.SIGINT)
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, on_term) if main_thread else None
+    previous = {s: signal.signal(s, on_signal) for s in handled} if main_thread else {}
     try:
-        return scan_paths(paths, options, findings=findings, progress=progress, state=store)
+        return scan_paths(
+            paths, options, findings=findings, progress=progress, state=store, stop=stop
+        )
     except StateError as exc:
         raise click.UsageError(str(exc)) from None
     except ScanInterrupted as exc:
@@ -390,8 +397,8 @@ def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
             )
         sys.exit(128 + (signals[0] if signals else signal.SIGINT))
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 #: Budgets kept by the local readers, which Spark's readers do not use.

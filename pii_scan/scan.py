@@ -539,9 +539,10 @@ class _Run:
     to a fresh pool. Without workers a crash ends the scan: it kills the one process there is.
     """
 
-    def __init__(self, scanner: _Scanner, found: Discovery, findings, progress, store):
+    def __init__(self, scanner: _Scanner, found: Discovery, findings, progress, store, stop=None):
         self.scanner, self.found, self.findings = scanner, found, findings
         self.progress, self.store = progress, store
+        self._stop = stop
         self.sources: list[dict] = []
         self.done = 0  # sources finished: taken from the state, or scanned to the end
         self._lock = threading.Lock()
@@ -563,6 +564,11 @@ class _Run:
             self._parallel(refs)
         else:
             self._sequential(refs)
+
+    def _check_stop(self) -> None:
+        """Raise KeyboardInterrupt if a stop was asked for (see :func:`scan_paths`)."""
+        if self._stop is not None and self._stop.is_set():
+            raise KeyboardInterrupt
 
     def _stored(self, ref: SourceRef):
         if self.store is None:
@@ -599,6 +605,7 @@ class _Run:
             emit = _writer(self.findings, sink) if self.findings is not None else None
             skipped = Discovery()  # archive members skipped, kept per source for the state
             entries = self.scanner.scan_source(ref, emit=emit, found=skipped, on_rows=on_rows)
+            self._check_stop()  # its entries may hold the interrupt as an error: not recorded
             if self.store is not None:
                 self.store.record(ref, entries, skipped.excluded, skipped.unsupported, sink=sink)
             self._take(entries, skipped.excluded, skipped.unsupported)
@@ -626,6 +633,7 @@ class _Run:
                 self._take(stored.entries, stored.excluded, stored.unsupported, lines)
                 continue
             result = self._result(i, ref, jobs)
+            self._check_stop()
             self._finish(i, ref, result)  # in case its callback has not run yet
             entries, tmp, excluded, unsupported = result
             if tmp:
@@ -839,6 +847,7 @@ def scan_paths(
     findings: IO[str] | None = None,
     progress=None,
     state=None,
+    stop: threading.Event | None = None,
 ) -> dict:
     """Scan files, folders and globs; returns the report dict (``pii-scan/report/v1``).
 
@@ -855,12 +864,16 @@ def scan_paths(
 
     On KeyboardInterrupt the workers are stopped, a findings file is cut back to the end of
     the last source written whole, and :class:`ScanInterrupted` says how far the scan got.
+    ``stop``: an event a signal handler sets before it raises KeyboardInterrupt. Python can
+    lose that exception (raised while a module is imported, it turns into a ``TypeError``,
+    which the reader's error handling takes for a broken source), so the scan also stops
+    when it finds the event set after a source, without recording that source.
     """
     options = options or ScanOptions()
     scanner = _Scanner(options)  # fails early on a bad policy
     found = discover(paths, include=options.include, exclude=options.exclude)
     store = _open_state(state, scanner, found)
-    run = _Run(scanner, found, findings, progress, store)
+    run = _Run(scanner, found, findings, progress, store, stop)
     try:
         run.go()
     except KeyboardInterrupt:

@@ -262,3 +262,46 @@ def test_resumed_report_renders_identically_and_holds_no_raw_value(tmp_path):
 
     with pytest.raises(StateError, match="other settings"):
         scan_paths([str(data)], ScanOptions(reveal=True), state=state)
+
+
+class _LostInterrupt:
+    """A progress object that asks for a stop the way the CLI's signal handler does, but
+    whose KeyboardInterrupt never arrives: raised while a module is imported, Python turns it
+    into a TypeError that a reader reports as a broken source."""
+
+    def __init__(self, stop):
+        self.stop = stop
+
+    def start(self, files, total_bytes):
+        pass
+
+    def rows(self, n):
+        self.stop.set()
+
+    def source_done(self, nbytes, rows):
+        self.stop.set()
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stop_whose_interrupt_was_lost_ends_the_scan_after_the_source(folder, tmp_path, workers):
+    import threading
+
+    from pii_scan.scan import ScanInterrupted
+
+    stop, state = threading.Event(), tmp_path / "lost.state"
+    found = io.StringIO()
+    options = ScanOptions(workers=workers)
+    progress = _LostInterrupt(stop)
+    with pytest.raises(ScanInterrupted) as info:
+        scan_paths([str(folder / "data")], options, found, progress, state=str(state), stop=stop)
+    assert info.value.done < 32  # of 30 files, an archive and a broken file
+    assert len(_finished(state)) <= info.value.done  # what finished, errors not recorded ok
+    if workers == 1:
+        # Asked for during the first source: nothing of it is kept, not its findings (the
+        # stream is cut back), not in the state.
+        assert info.value.done == 0
+        assert _finished(state) == {}
+        assert found.getvalue() == ""
