@@ -343,6 +343,13 @@ def _arrow_without_pandas() -> None:
         sys.meta_path.remove(NoPandas)
 
 
+class ScanStopped(SystemExit):
+    """An interrupted scan's exit (143 after SIGTERM, 130 after Ctrl-C), which :func:`main`
+    makes directly once the files are closed: CPython ends a ``python -m`` run by SIGINT
+    instead when a KeyboardInterrupt ever went through code that an extension module ran
+    with ``PyRun_String``, even though the scan handled it."""
+
+
 def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
     """The ``--engine local`` scan, with ``--state``; Ctrl-C and SIGTERM end it cleanly
     (workers stopped, findings file whole) with a line saying how to resume."""
@@ -395,7 +402,7 @@ def _scan_local(paths, options, findings, progress, state: str | None) -> dict:
                 "a scan resumable",
                 err=True,
             )
-        sys.exit(128 + (signals[0] if signals else signal.SIGINT))
+        raise ScanStopped(128 + (signals[0] if signals else signal.SIGINT)) from None
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -781,6 +788,10 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_USAGE)
+    except ScanStopped as exc:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exc.code)
     except SystemExit:
         raise
     except BrokenPipeError:

@@ -305,3 +305,36 @@ def test_a_stop_whose_interrupt_was_lost_ends_the_scan_after_the_source(folder, 
         assert info.value.done == 0
         assert _finished(state) == {}
         assert found.getvalue() == ""
+
+
+# Run with ``python -m``: the scan is stopped after a KeyboardInterrupt went through code run
+# by PyRun_String (as an extension module's import may do), and was handled. CPython then ends
+# the process by SIGINT at exit, unless the CLI exits directly with the scan's code.
+STOPPED_CHILD = """
+import ctypes
+from pii_scan import cli
+
+def interrupted(*args, **kwargs):
+    run = ctypes.pythonapi.PyRun_String
+    run.restype = ctypes.py_object
+    run.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.py_object, ctypes.py_object]
+    try:
+        run(b"raise KeyboardInterrupt", 257, {}, {})  # 257: Py_file_input
+    except KeyboardInterrupt:
+        pass
+    raise cli.ScanStopped(143)
+
+cli._scan_local = interrupted
+cli.main()
+"""
+
+
+def test_an_interrupted_scan_exits_with_its_code_even_after_a_caught_interrupt(tmp_path, folder):
+    (tmp_path / "stopped_child.py").write_text(STOPPED_CHILD, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "stopped_child", "scan", str(folder / "data"), "-q"],
+        cwd=tmp_path,
+        env={**ENV, "PYTHONPATH": os.pathsep.join(sys.path)},
+        timeout=60,
+    )
+    assert run.returncode == 128 + signal.SIGTERM
