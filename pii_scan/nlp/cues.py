@@ -7,8 +7,9 @@ counts only when it follows a label, separated by at most a few spaces, an optio
 ``号码`` / ``账号`` / ``ID``, and a colon, ``=``, ``是``, ``为`` or ``于``; the span is the value
 alone. Characters of ``boundary_after`` may not follow the value. With ``label_after`` the
 label follows the value after at most a few spaces, and one of the ``lead`` words stands right
-before it. Cells come from :mod:`.gate` (Hanzi and a label), so Python's ``re`` runs on few
-cells.
+before it. A label of Latin letters (``QQ``, ``VX``) counts only as a whole word. Cells come
+from :mod:`.gate` (a Hanzi and a label, or without a Hanzi a label and its value), so Python's
+``re`` runs on few cells.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pyarrow as pa
 from ..catalog import Recognizer, alternation
 from ..core.buffers import TextBuffer
 from ..core.functions import register
-from .gate import restrict, triggered_cells
+from .gate import BEYOND_HANZI, restrict, triggered_cells
 
 CONNECTOR = (
     r"[ \t]{0,3}(?:号码|号|账号|帐号|ID|Id|id|代码|编码|码)?[ \t]{0,3}"
@@ -36,7 +37,7 @@ def cue_pattern(rec: Recognizer) -> re.Pattern:
     key = (rec.id, rec.pattern, "|".join(rec.prefilter), rec.label_after, "|".join(rec.lead))
     pat = _COMPILED.get(key)
     if pat is None:
-        cues = alternation(rec.prefilter)
+        cues = _labels(rec.prefilter)
         after = rf"(?![{rec.boundary_after}])" if rec.boundary_after else ""
         flags = re.IGNORECASE if rec.ignore_case else 0
         if rec.label_after:
@@ -46,6 +47,35 @@ def cue_pattern(rec: Recognizer) -> re.Pattern:
             pat = re.compile(rf"(?:{cues}){CONNECTOR}(?P<v>{rec.pattern}){after}", flags)
         _COMPILED[key] = pat
     return pat
+
+
+def _labels(words) -> str:
+    """An alternation of the label ``words``; one of Latin letters or digits (``QQ``, ``VX``)
+    may not stand inside a longer word: no letter or digit before it, no letter after it
+    but a whole ``ID``. Random codes hold such pairs (``…vxAbc12…``, ``wxid_…``): they are
+    not labels.
+
+    >>> [bool(re.search(_labels(["vx", "微信"]), t)) for t in ("加vx:zhang", "b3vxAbc", "微信")]
+    [True, False, True]
+    """
+    latin = [w for w in words if w[:1].isascii() and w[:1].isalnum()]
+    parts = [alternation(w for w in words if w not in latin)] if len(latin) < len(words) else []
+    if latin:
+        after = r"(?=$|[^A-Za-z]|(?:ID|Id|id)(?![0-9A-Za-z_]))"
+        parts.insert(0, rf"(?<![0-9A-Za-z])(?:{alternation(latin)}){after}")
+    return "|".join(parts)
+
+
+def cue_regex(rec: Recognizer) -> str:
+    """:func:`cue_pattern` for RE2, without its boundaries: every cell it finds something in
+    holds a match of this (used for cells without a Hanzi, see :mod:`.gate`)."""
+    cues = alternation(rec.prefilter)
+    if rec.label_after:
+        return rf"(?:{alternation(rec.lead)})(?:{rec.pattern})[ \t]{{0,3}}(?:{cues})"
+    return rf"(?:{cues}){CONNECTOR}(?:{rec.pattern})"
+
+
+BEYOND_HANZI["cue_value"] = cue_regex
 
 
 def spans_in_cells(buf: TextBuffer, cells: np.ndarray, finder) -> tuple[np.ndarray, ...]:

@@ -11,6 +11,12 @@
    recognizer of the catalog (its ``prefilter`` words, or its pattern when it has none), found
    with one RE2 pass for all of them together, so ten recognizers do not cost ten passes; in
    that pass a pattern may be represented by words every match holds.
+4. Cells without a Hanzi (``QQ:12345678``, ``WeChat: zhang_san88``, ``ICD-10 E11.9``) count
+   for a recognizer whose function gives a regex for them (:data:`BEYOND_HANZI`: the label
+   *and* the value, not the label alone, so ``@qq.com`` lets no e-mail through). A batch
+   whose bytes rule every such regex out costs nothing; in a column of codes or e-mail
+   addresses, runs of 64 cells are searched as one value first, and only the cells of the
+   runs holding a match are searched one by one.
 
 The Hanzi cells and the trigger passes are kept on the :class:`~pii_scan.core.buffers.TextBuffer`,
 which lives for one ``match_array`` call.
@@ -18,6 +24,7 @@ which lives for one ``match_array`` call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -26,7 +33,8 @@ import pyarrow.compute as pc
 
 from ..catalog import Recognizer, alternation, load_catalog
 from ..core.buffers import TextBuffer, per_cell_any, take_cells
-from .conditions import min_bytes, required_chars, required_words
+from ..core.required import batch_may_match, required_bytes
+from .conditions import anchor_free, min_bytes, required_chars, required_words
 
 #: The ``function`` recognizers that share the trigger pass.
 SHARED = (
@@ -41,6 +49,33 @@ def trigger_regex(rec: Recognizer) -> str:
     """The RE2 alternation a cell must match for ``rec`` to look at it."""
     body = alternation(rec.prefilter) if rec.prefilter else rec.pattern
     return f"(?{'i' if rec.ignore_case else ''}:{body})"
+
+
+#: Per function name: the RE2 regex that a cell without a Hanzi must hold for a recognizer of
+#: that function to look at it, or None when the recognizer never finds anything there. Filled
+#: by the modules that register the functions.
+BEYOND_HANZI: dict[str, Callable[[Recognizer], str | None]] = {}
+
+
+def needs_hanzi(pattern: str, ignore_case: bool = False) -> bool:
+    """Does every match of ``pattern`` hold a CJK ideograph (a UTF-8 lead byte E4-E9)?
+
+    >>> needs_hanzi("(?:微信|QQ)号"), needs_hanzi("微信|QQ")
+    (True, False)
+    """
+    return any(
+        not need[:0xE4].any() and not need[0xEA:].any()
+        for need in required_bytes(pattern, ignore_case)
+    )
+
+
+def beyond_hanzi(rec: Recognizer) -> str | None:
+    """The regex of :data:`BEYOND_HANZI` for ``rec``; None where it needs a Hanzi anyway."""
+    build = BEYOND_HANZI.get(rec.function or "")
+    regex = build(rec) if build else None
+    if regex is None or needs_hanzi(regex, rec.ignore_case):
+        return None
+    return regex
 
 
 # -- cell tests -----------------------------------------------------------------------------------
@@ -137,14 +172,22 @@ def may_match(
 
 
 @cache
-def _shared_triggers() -> tuple[frozenset[str], str]:
-    """The exact triggers of the catalog's shared recognizers, and the one regex of the shared
-    pass: each recognizer's words every match holds (:func:`required_words`) where known, a
-    cheap literal alternation standing in for a pattern of hundreds of surnames."""
+def _shared_triggers() -> tuple[frozenset[str], str, str | None]:
+    """The exact triggers of the catalog's shared recognizers, the one regex of the shared
+    pass (each recognizer's words every match holds (:func:`required_words`) where known, a
+    cheap literal alternation standing in for a pattern of hundreds of surnames), and the
+    one regex of their pass over cells without a Hanzi (None: none looks there)."""
+    from ..core import function_modules  # noqa: F401  (they fill BEYOND_HANZI)
+
     recs = [r for r in load_catalog() if r.kind == "function" and r.function in SHARED]
     exact = frozenset(trigger_regex(r) for r in recs)
     loose = {loose_trigger(r) for r in recs}
-    return exact, "|".join(sorted(loose))
+    beyond = {_flagged(b, r.ignore_case) for r in recs if (b := beyond_hanzi(r))}
+    return exact, "|".join(sorted(loose)), "|".join(sorted(beyond)) or None
+
+
+def _flagged(regex: str, ignore_case: bool) -> str:
+    return f"(?{'i' if ignore_case else ''}:{regex})"
 
 
 def loose_trigger(rec: Recognizer) -> str:
@@ -166,10 +209,33 @@ def matching(arr: pa.Array, cells: np.ndarray, regex: str) -> np.ndarray:
 
 
 def triggered_cells(buf: TextBuffer, arr: pa.Array, rec: Recognizer) -> np.ndarray:
-    """Sorted indices of the Hanzi cells holding one of ``rec``'s triggers."""
+    """Sorted indices of the Hanzi cells holding one of ``rec``'s triggers, and of the other
+    cells holding a match of its :func:`beyond_hanzi` regex."""
+    cells = _hanzi_triggered(buf, arr, rec)
+    beyond = beyond_hanzi(rec)
+    if beyond is None:
+        return cells
+    beyond = _flagged(beyond, rec.ignore_case)
+    shared, _, union = _shared_triggers()
+    if trigger_regex(rec) not in shared or union is None:  # a recognizer from another catalog
+        extra = _without_hanzi(buf, arr, beyond)
+    else:
+        store = buf.cache("nlp.gate")
+        if "beyond" not in store:
+            store["beyond"] = _without_hanzi(buf, arr, union)
+        extra = store["beyond"]
+        if len(extra) and beyond != union:
+            key = ("beyond", beyond)
+            if key not in store:
+                store[key] = matching(arr, extra, beyond)
+            extra = store[key]
+    return np.union1d(cells, extra) if len(extra) else cells
+
+
+def _hanzi_triggered(buf: TextBuffer, arr: pa.Array, rec: Recognizer) -> np.ndarray:
     store = buf.cache("nlp.gate")
     mine = trigger_regex(rec)
-    shared, union = _shared_triggers()
+    shared, union, _ = _shared_triggers()
     if mine not in shared:  # a recognizer from another catalog: its own pass
         return matching(arr, cjk_cells(buf), mine)
     if "shared" not in store:
@@ -181,6 +247,46 @@ def triggered_cells(buf: TextBuffer, arr: pa.Array, rec: Recognizer) -> np.ndarr
     if key not in store:
         store[key] = matching(arr, cells, mine)
     return store[key]
+
+
+def _without_hanzi(buf: TextBuffer, arr: pa.Array, regex: str) -> np.ndarray:
+    """Sorted indices of the cells without a Hanzi that hold a match of ``regex``."""
+    none = np.zeros(0, np.int64)
+    if not batch_may_match(buf.bytes_present(), required_bytes(regex)):
+        return none
+    hanzi = cjk_cells(buf)
+    if len(hanzi) == buf.n_cells:
+        return none
+    if len(hanzi):
+        return matching(arr, np.setdiff1d(np.arange(buf.n_cells), hanzi), regex)
+    if anchor_free(regex):
+        return matching(arr, _in_groups_holding(buf, regex), regex)
+    return matching(arr, np.arange(buf.n_cells), regex)
+
+
+#: Cells read as one value by :func:`_in_groups_holding`.
+GROUP = 64
+
+
+def _in_groups_holding(buf: TextBuffer, regex: str) -> np.ndarray:
+    """The cells of each run of :data:`GROUP` cells whose text, read as one value, holds a
+    match of ``regex`` (anchor-free): every cell holding one, without the cost per cell of a
+    pass over all (a match across two cells may bring in a group holding none).
+
+    >>> b = TextBuffer.from_strings([f"u{i}" for i in range(200)] + ["QQ:12345"])
+    >>> _in_groups_holding(b, "QQ:[0-9]+").tolist() == list(range(192, 201))
+    True
+    """
+    n = buf.n_cells
+    bounds = np.ascontiguousarray(buf.offsets[np.r_[0:n:GROUP, n]], dtype=np.int64)
+    groups = pa.Array.from_buffers(
+        pa.large_string(),
+        len(bounds) - 1,
+        [None, pa.py_buffer(bounds), pa.py_buffer(np.ascontiguousarray(buf.data))],
+    )
+    hit = np.flatnonzero(pc.match_substring_regex(groups, regex).to_numpy(zero_copy_only=False))
+    cells = (hit[:, None] * GROUP + np.arange(GROUP)).ravel()
+    return cells[cells < n]
 
 
 def restrict(cells: np.ndarray, only: np.ndarray | None) -> np.ndarray:

@@ -13,13 +13,14 @@ import dataclasses
 import numpy as np
 import pyarrow as pa
 
-from ..catalog import Recognizer
+from ..catalog import Recognizer, alternation, load_words, re2_escape, vocabulary_pattern
 from ..core.buffers import TextBuffer
 from ..core.functions import register
-from ..core.regex import RegexFamily
-from .gate import restrict, triggered_cells
+from ..core.regex import RegexFamily, byte_class
+from .gate import BEYOND_HANZI, needs_hanzi, restrict, triggered_cells
 
 _FAMILIES: dict[str, RegexFamily] = {}
+_LATIN = byte_class("0-9A-Za-z")
 
 
 def family(rec: Recognizer) -> RegexFamily:
@@ -31,10 +32,44 @@ def family(rec: Recognizer) -> RegexFamily:
     return fam
 
 
+def beyond_hanzi(rec: Recognizer) -> str | None:
+    """What a cell without a Hanzi must hold: of a plain word list, its words without one
+    (``COVID-19``, ``LGBT``); else the pattern."""
+    if rec.vocabulary and rec.pattern == vocabulary_pattern(rec.vocabulary):
+        words = [w for w in load_words(rec.vocabulary) if not needs_hanzi(re2_escape(w))]
+        return alternation(words) if words else None
+    return rec.pattern
+
+
+BEYOND_HANZI["vocabulary"] = beyond_hanzi
+
+
 @register("vocabulary")
 def vocabulary(buf: TextBuffer, arr: pa.Array, only: np.ndarray | None, rec: Recognizer):
     cells = restrict(triggered_cells(buf, arr, rec), only)
     if len(cells) == 0:
         z = np.zeros(0, np.int64)
         return z, z, z
-    return family(rec).find(buf, arr, cells)
+    found, starts, ends = family(rec).find(buf, arr, cells)
+    keep = whole_latin_words(buf, found, starts, ends)
+    return found[keep], starts[keep], ends[keep]
+
+
+def whole_latin_words(buf: TextBuffer, cells, starts, ends) -> np.ndarray:
+    """Per span: is it not part of a longer word of Latin letters and digits? ``HIV`` counts
+    in ``患者HIV阳性`` and ``HIV+``, not in ``xHIVq`` (a code); a Hanzi has no such edge.
+
+    >>> b = TextBuffer.from_strings(["患者HIV阳性", "k3HIVq"])
+    >>> whole_latin_words(b, np.array([0, 1]), np.array([6, 17]), np.array([9, 20])).tolist()
+    [True, False]
+    """
+    data, offsets = buf.data, buf.offsets
+    if len(starts) == 0:
+        return np.zeros(0, dtype=bool)
+    inside_before = starts > offsets[cells]
+    inside_after = ends < offsets[cells + 1]
+    before = data[np.where(inside_before, starts - 1, starts)]
+    after = data[np.where(inside_after, ends, ends - 1)]
+    joined_before = inside_before & _LATIN[data[starts]] & _LATIN[before]
+    joined_after = inside_after & _LATIN[data[ends - 1]] & _LATIN[after]
+    return ~(joined_before | joined_after)

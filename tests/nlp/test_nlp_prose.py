@@ -105,6 +105,64 @@ def test_nothing_sensitive_here(matcher, text):
     assert [e for e, _ in found(matcher, text)] in ([], ["EMAIL_ADDRESS"])
 
 
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("QQ:12345678", "QQ_ID", "12345678"),
+        ("qq 10086123", "QQ_ID", "10086123"),
+        ("WeChat: zhang_san88", "WECHAT_ID", "zhang_san88"),
+        ("VX:zhang_san88", "WECHAT_ID", "zhang_san88"),
+        ("wx: zhang-san88", "WECHAT_ID", "zhang-san88"),
+        ("ICD-10: E11.9", "HEALTH", "E11.9"),
+        ("status: LGBTQ", "SEXUAL_ORIENTATION", "LGBTQ"),
+    ],
+)
+def test_latin_labels_in_cells_without_hanzi(matcher, text, entity, value):
+    # The cell has no Hanzi: the shared trigger pass over Hanzi cells never sees it.
+    assert (entity, value) in found(matcher, text)
+
+
+def test_latin_labels_are_whole_words_in_codes_and_addresses(matcher):
+    codes = [
+        "b3vxAbc12Def",  # vx inside a random code
+        "Zwx_abcdef12",
+        "wxid_abc123def456",  # a WeChat id, but no label before it
+        "aQQ12345678",
+        "k3LGBTq9",
+        "lvxuanwen461@example.com",  # pinyin holding "vx"
+        "weixinbin262@example.org",
+        "123456789@qq.com",
+    ]
+    t = matcher.match_array(pa.array(codes * 100), column="c", min_score=0.5)
+    assert set(t.column("entity").to_pylist()) <= {"EMAIL_ADDRESS"}
+
+
+def test_cells_without_hanzi_are_searched_in_groups(matcher, monkeypatch):
+    # A column of codes: runs of cells searched as one value first; a cell holding a label
+    # is still found wherever it stands in its run, and only its run is searched cell by cell.
+    import pyarrow.compute as pc
+
+    from pii_scan.nlp import gate
+
+    seen = []
+    real = pc.match_substring_regex
+
+    def spy(values, pattern, **kw):
+        seen.append(len(values))
+        return real(values, pattern, **kw)
+
+    monkeypatch.setattr(pc, "match_substring_regex", spy)
+    codes = [f"sku-{i:x}" for i in range(1000)]
+    for at in (0, 63, 64, 999):
+        cells = codes.copy()
+        cells[at] = "QQ:12345678"
+        seen.clear()
+        t = matcher.match_array(pa.array(cells), column="c", min_score=0.5)
+        assert [(r["row"], r["entity"]) for r in t.to_pylist()] == [(at, "QQ_ID")]
+        groups = -(-len(cells) // gate.GROUP)
+        assert groups in seen and max(seen) <= gate.GROUP  # no pass over all 1,000 cells
+
+
 def test_find_in_text_gives_code_point_spans():
     rec = load_catalog()["person_name_cue"]
     text = "联系人：张伟，电话"
