@@ -559,7 +559,7 @@ def recognizers(fmt, policy) -> None:
                 "name_en": r.name_en,
                 "category": category,
                 "category_zh": cats.get(category, {}).get("zh", ""),
-                "tier": pol.tier(r.entity),
+                "tier": pol.tier(r.entity, r.id),
                 "validator": r.validator,
                 "kind": r.kind,
                 "standard": r.standard,

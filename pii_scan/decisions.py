@@ -42,6 +42,7 @@ import tomllib
 
 from .catalog import load_catalog
 from .classify.policy import TIERS, Policy, builtin_policies, load_policy
+from .classify.recognizer_tiers import apply_recognizer_tiers
 from .report.inventory import finalize, recount
 
 NOT_PERSONAL = {"not personal", "not_personal", "none", "not pi", "non-personal"}
@@ -195,6 +196,13 @@ def apply(
                 col.setdefault("entities", {}).setdefault(d.entity, 0)
             col["decision"] = {**_describe(d), "was": was}
             applied.append({**_describe(d), **where, "was": was, "now": col["tier"]})
+    for src in report.get("sources", []):  # decided entities change what other columns link to
+        for table in src.get("tables", []):
+            minors = {
+                p.name: bool(table.get("minors")) and p.minors_age > 0 for p in policies.values()
+            }
+            minors[policy.name] = bool(table.get("minors"))
+            apply_recognizer_tiers(table["columns"], policy, policies, minors)
     report["decisions"] = {
         "file": file,
         "count": len(decisions),

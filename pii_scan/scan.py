@@ -238,11 +238,12 @@ class _Scanner:
         strong = matches.filter(pc.greater_equal(matches["score"], self.min_score))
         rows = pc.add(strong["row"], row_offset).to_pylist()
         show = masker_for(self.options)
-        for row, start, end, entity, score, value in zip(
+        for row, start, end, entity, recognizer, score, value in zip(
             rows,
             strong["start"].to_pylist(),
             strong["end"].to_pylist(),
             strong["entity"].to_pylist(),
+            strong["recognizer"].to_pylist(),
             strong["score"].to_pylist(),
             strong["value"].to_pylist(),
             strict=True,
@@ -256,7 +257,7 @@ class _Scanner:
                     "start": start,
                     "end": end,
                     "entity": entity,
-                    "tier": self.policy.tier(entity),
+                    "tier": self.policy.tier(entity, recognizer),
                     "score": round(score, 2),
                     "value": show(value, entity),
                 }
@@ -297,7 +298,7 @@ class _Scanner:
             table["minors_count"] = minors.under(self.policy.minors_age)
         table_rules.apply(
             table_rules.TableContext(
-                table, stats, self.catalog, self.policy, self.policies, self.cfg
+                table, stats, self.catalog, self.policy, self.policies, self.cfg, minors_by_policy
             )
         )
         if not self.options.reveal:  # column names that are values (a data row as header)

@@ -75,6 +75,27 @@ def test_policies_disagree_on_id_numbers():
     assert load_policy("gbt35273").tier("CN_USCC") is None
 
 
+def test_policies_disagree_on_body_metrics_and_name_real_recognizers_and_entities():
+    assert load_policy("gbt35273").tier("HEALTH", "health_body_metrics_cell") == "sensitive"
+    assert load_policy("gbt45574").tier("HEALTH", "health_body_metrics_cell") == "general"
+    assert load_policy("gbt45574").tier("HEALTH", "health_terms") == "sensitive"
+    ids = {r.id for r in CATALOG}
+    for name in builtin_policies():
+        for rid, (_tier, linked) in load_policy(name).recognizers.items():
+            assert rid in ids and set(linked) <= set(CATALOG.entities)
+
+
+@pytest.mark.parametrize("linked", ['"HEALTH"', "[1]"])
+def test_sensitive_with_must_list_entity_ids(tmp_path, linked):
+    path = tmp_path / "p.toml"
+    path.write_text(
+        f'name = "p"\n[recognizers]\nx = {{ tier = "general", sensitive_with = {linked} }}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="sensitive_with must list entity ids"):
+        load_policy(str(path))
+
+
 def test_catalog_version_is_a_content_hash():
     assert re.fullmatch(r"[0-9a-f]{12}", CATALOG.version)
 

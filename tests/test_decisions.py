@@ -78,6 +78,19 @@ def test_overrides_are_applied_and_listed(data):
     assert report["summary"]["highest_tier"] == "sensitive"
 
 
+def test_a_decided_health_column_makes_body_metrics_sensitive_under_gbt45574(tmp_path):
+    # gbt45574 tiers heights apart from other HEALTH: general alone, sensitive next to records
+    (tmp_path / "visits.csv").write_text(
+        "身高,remark\n" + "".join(f"17{n}cm,复诊 第{n}次\n" for n in range(5)), encoding="utf-8"
+    )
+    report = scan_paths([str(tmp_path)], ScanOptions(policy="gbt45574"))
+    assert column(report, "visits", "身高")["tier"] == "general"
+    apply(report, parse_decisions('version = 1\n[columns]\n"visits.remark" = "HEALTH"\n', "d"))
+    height = column(report, "visits", "身高")
+    assert height["tier"] == "sensitive" and height["tiers"]["gbt45574"] == "sensitive"
+    assert height["evidence"]["sensitive_with"] == ["remark"]
+
+
 def test_a_decision_whose_column_disappeared_is_flagged(data):
     report = apply(scan(data), parse_decisions(DECISIONS, "d.toml"))
     stale = report["decisions"]["stale"]

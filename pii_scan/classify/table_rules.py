@@ -10,7 +10,7 @@ order of :data:`RULES`; add a rule by decorating it with :func:`rule`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..catalog import Catalog
 from .columns import ColumnStats
@@ -25,6 +25,7 @@ class TableContext:
     policy: Policy
     policies: dict[str, Policy]
     cfg: dict
+    minors: dict[str, bool] = field(default_factory=dict)  # policy name -> holds minors
 
 
 Rule = Callable[[TableContext], None]

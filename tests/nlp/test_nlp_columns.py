@@ -165,6 +165,67 @@ def test_policies_tier_the_new_entities():
     }
 
 
+BODY = {"身高": cycle(["172cm", "165", "180.5"]), "血型": cycle(["A型", "O型 Rh阴性"])}
+
+
+def test_body_metrics_are_general_alone_under_gbt45574_and_sensitive_by_gbt35273():
+    got = verdicts(BODY)
+    for name in BODY:
+        assert got[name]["entity"] == "HEALTH" and got[name]["category"] == "health"
+        assert got[name]["tiers"] == {
+            "gbt35273": "sensitive",
+            "gbt45574": "general",
+            "gdpr": "sensitive",
+        }
+    alone = scan_table(pa.table(BODY), "t", ScanOptions(sample_rows=0, policy="gbt45574"))
+    assert [c["tier"] for c in alone["columns"]] == ["general", "general"]
+    assert alone["columns"][1]["evidence"]["tier_by"] == ["health_blood_type_cell"]
+    assert "sensitive_with" not in alone["columns"][1]["evidence"]
+
+
+def test_body_metrics_next_to_a_diagnosis_are_sensitive_under_gbt45574():
+    # "unless linked to a medical condition": a table that also holds health records
+    diagnoses = cycle(["高血压", "2型糖尿病", "冠心病"])
+    got = verdicts({**BODY, "诊断": diagnoses})
+    for name in BODY:
+        assert got[name]["tiers"]["gbt45574"] == "sensitive"
+    table = pa.table({k: pa.array(v) for k, v in {**BODY, "诊断": diagnoses}.items()})
+    under_45574 = scan_table(table, "t", ScanOptions(sample_rows=0, policy="gbt45574"))
+    cols = {c["name"]: c for c in under_45574["columns"]}
+    assert {name: c["tier"] for name, c in cols.items()} == {
+        "身高": "sensitive",
+        "血型": "sensitive",
+        "诊断": "sensitive",
+    }
+    assert cols["身高"]["evidence"]["sensitive_with"] == ["诊断"]
+
+
+def test_body_metrics_of_children_stay_sensitive_under_gbt45574():
+    table = pa.table(
+        {
+            **{k: pa.array(v) for k, v in BODY.items()},
+            "出生日期": pa.array(cycle(["2015-03-07", "2016年9月1日"])),
+        }
+    )
+    opts = ScanOptions(sample_rows=0, policy="gbt45574", today=dt.date(2025, 6, 1))
+    report = scan_table(table, "t", opts)
+    assert report.get("minors") is True
+    assert [c["tier"] for c in report["columns"][:2]] == ["sensitive", "sensitive"]
+
+
+def test_findings_of_body_metrics_carry_their_recognizers_tier(tmp_path):
+    import io
+    import json
+
+    from pii_scan.scan import scan_paths
+
+    (tmp_path / "t.csv").write_text("血型,诊断\nA型,\nO型,\n", encoding="utf-8")
+    out = io.StringIO()
+    scan_paths([str(tmp_path)], ScanOptions(sample_rows=0, policy="gbt45574"), findings=out)
+    tiers = {json.loads(line)["tier"] for line in out.getvalue().splitlines()}
+    assert tiers == {"general"}  # a finding is tiered alone; the column decides about links
+
+
 # -- minors ---------------------------------------------------------------------------------
 
 
