@@ -30,11 +30,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from .report.mask import Masker, MaskingError, make_masker
-from .sources.base import reason
-from .sources.encoding import detect_encoding
+from .sources.base import SourceError, reason
+from .sources.delimited import headless_names, sniff_dialect
+from .sources.encoding import HEAD_BYTES, detect_encoding
 
 SIDECAR_SCHEMA = "pii-scan/tags/v1"
 TIER_RANK = {"none": 0, "general": 1, "sensitive": 2}
+_DELIMITED = {".tsv": "tsv", ".psv": "psv"}  # else sniffed, as the scanner does
 FORMATS = {
     ".parquet": "parquet",
     ".pq": "parquet",
@@ -43,6 +45,7 @@ FORMATS = {
     ".ipc": "arrow",
     ".csv": "csv",
     ".tsv": "csv",
+    ".psv": "csv",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
@@ -66,7 +69,7 @@ def tag_format(path: str | Path) -> str:
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise TagError(
-            f"cannot tag {Path(path).name}: use Parquet, Arrow/Feather, CSV/TSV or JSON Lines"
+            f"cannot tag {Path(path).name}: use Parquet, Arrow/Feather, CSV/TSV/PSV or JSON Lines"
         )
     return fmt
 
@@ -91,21 +94,28 @@ def verdicts_of(source: dict) -> dict[str, dict]:
 def find_source(report: dict, path: str | Path) -> dict:
     """The report's entry for ``path``: same path as given, same file, or a unique basename."""
     target = Path(path)
-    sources = [s for s in report.get("sources", []) if s.get("status", "ok") == "ok"]
-    for s in sources:
-        if s["path"] == str(path):
-            return s
+    entries = [*report.get("sources", []), *report.get("errors", [])]
+    found = _entry_for(target, entries)
+    if found is None:
+        raise TagError(f"the report has no (unique) entry for {path}")
+    if found.get("status", "ok") != "ok" or "tables" not in found:
+        raise TagError(f"cannot tag {target.name}: {found.get('error') or 'it could not be read'}")
+    return found
+
+
+def _entry_for(target: Path, entries: list[dict]) -> dict | None:
+    for e in entries:
+        if e.get("path") == str(target):
+            return e
     try:
         resolved = target.resolve()
-        for s in sources:
-            if Path(s["path"]).resolve() == resolved:
-                return s
+        for e in entries:
+            if e.get("path") and Path(e["path"]).resolve() == resolved:
+                return e
     except OSError:
         pass
-    same_name = [s for s in sources if Path(s["path"]).name == target.name]
-    if len(same_name) == 1:
-        return same_name[0]
-    raise TagError(f"the report has no (unique) entry for {path}")
+    same_name = [e for e in entries if e.get("path") and Path(e["path"]).name == target.name]
+    return same_name[0] if len(same_name) == 1 else None
 
 
 METHODS = ("mask", "hash", "redact")
@@ -182,16 +192,39 @@ def tag_file(
     }
     result = TagResult(dst, fmt, None, dropped=info["dropped"], masked=info["masked"])
     dst.parent.mkdir(parents=True, exist_ok=True)
-    if fmt in ("parquet", "arrow"):
-        result.tagged = _tag_arrow(src, dst, fmt, verdicts, actions, masker, info)
-    else:
-        if fmt == "csv":
-            _copy_csv(src, dst, actions, masker, verdicts)
+    try:
+        if fmt in ("parquet", "arrow"):
+            result.tagged = _tag_arrow(src, dst, fmt, verdicts, actions, masker, info)
         else:
-            _copy_jsonl(src, dst, actions, masker, verdicts)
-        result.sidecar = _write_sidecar(dst, verdicts, actions, info)
-        result.tagged = [c for c, a in actions.items() if a != "drop"]
+            if fmt == "csv":
+                names = [c["name"] for t in report_source["tables"] for c in t["columns"]]
+                _copy_csv(src, dst, names, actions, masker, verdicts)
+            else:
+                _copy_jsonl(src, dst, actions, masker, verdicts)
+            result.sidecar = _write_sidecar(dst, verdicts, actions, info)
+            result.tagged = [c for c, a in actions.items() if a != "drop"]
+    except _NotFound as exc:
+        dst.unlink(missing_ok=True)  # never leave a copy that was meant to lose these values
+        raise TagError(
+            f"cannot tag {src.name}: column(s) {', '.join(exc.names)} of the report are not in "
+            "the file as named (a name that looks like personal data is masked in the report: "
+            "scan with --reveal and pass --report)"
+        ) from None
     return result
+
+
+class _NotFound(Exception):
+    """Columns the plan drops or masks that the file does not hold under their name."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def _check_found(actions: dict[str, str], found: set[str]) -> None:
+    missing = sorted(n for n, a in actions.items() if a != "keep" and n not in found)
+    if missing:
+        raise _NotFound(missing)
 
 
 # -- Arrow formats ------------------------------------------------------------------------
@@ -232,6 +265,7 @@ def _transform(
     actions: dict[str, str],
     masker,
     tagged: list[str],
+    seen: set[str],
 ) -> tuple[pa.Field, pa.Array] | None:
     """The field and array after tagging/dropping/masking; None when dropped."""
     if pa.types.is_struct(fld.type):
@@ -240,7 +274,7 @@ def _transform(
         for i, child in enumerate(fld.type):
             child_arr = flat[i] if flat is not None else arr.field(i)
             out = _transform(
-                (*path, child.name), child, child_arr, verdicts, actions, masker, tagged
+                (*path, child.name), child, child_arr, verdicts, actions, masker, tagged, seen
             )
             if out is not None:
                 children.append(out)
@@ -255,6 +289,7 @@ def _transform(
     v = verdicts.get(name)
     if v is None:
         return fld, arr
+    seen.add(name)
     action = actions.get(name, "keep")
     if action == "drop":
         return None
@@ -271,15 +306,17 @@ def _transform(
 def _tag_arrow(src, dst, fmt, verdicts, actions, masker, info) -> list[str]:
     table = _read_arrow(src, fmt).combine_chunks()
     tagged: list[str] = []
+    seen: set[str] = set()
     fields, arrays = [], []
     for fld, col in zip(table.schema, table.columns, strict=True):
         arr = col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks)
         if col.num_chunks == 0:
             arr = pa.array([], fld.type)
-        out = _transform((fld.name,), fld, arr, verdicts, actions, masker, tagged)
+        out = _transform((fld.name,), fld, arr, verdicts, actions, masker, tagged, seen)
         if out is not None:
             fields.append(out[0])
             arrays.append(out[1])
+    _check_found(actions, seen)
     meta = dict(table.schema.metadata or {})
     meta[b"pii.scan"] = json.dumps(info, ensure_ascii=False, sort_keys=True).encode("utf-8")
     schema = pa.schema(fields, metadata=meta)
@@ -303,27 +340,32 @@ def _decode(raw: bytes, codec: str, src: Path) -> str:
         raise TagError(f"cannot copy {src.name}: {reason(exc)}") from None
 
 
-def _copy_csv(src: Path, dst: Path, actions: dict[str, str], masker, verdicts=None) -> None:
+def _copy_csv(
+    src: Path, dst: Path, names: list[str], actions: dict[str, str], masker, verdicts
+) -> None:
+    """Copy a delimited file, its columns taken by position as the scanner read them
+    (encoding, delimiter, header row or ``column_N``): ``names`` are the report's."""
     if all(a == "keep" for a in actions.values()):
         shutil.copyfile(src, dst)
         return
     raw = src.read_bytes()
-    codec = detect_encoding(raw[:65536])
-    delimiter = "\t" if src.suffix.lower() == ".tsv" else ","
-    rows = csv.reader(io.StringIO(_decode(raw, codec, src), newline=""), delimiter=delimiter)
-    header = next(rows, None)
-    if header is None:
-        shutil.copyfile(src, dst)
-        return
-    keep = [i for i, name in enumerate(header) if actions.get(name) != "drop"]
-    masked = {
-        i: _for(masker, (verdicts or {}).get(name))
-        for i, name in enumerate(header)
-        if actions.get(name) == "mask"
-    }
+    try:
+        d = sniff_dialect(raw[:HEAD_BYTES], _DELIMITED.get(src.suffix.lower(), "csv"))
+    except SourceError as exc:
+        raise TagError(f"cannot copy {src.name}: {exc}") from None
+    text = _decode(raw[d.bom :], d.codec, src)
+    rows = (r for r in csv.reader(io.StringIO(text, newline=""), delimiter=d.delimiter) if r)
+    header = next(rows, None) if d.has_header else None
+    width = len(header) if header is not None else len(names)
+    if len(names) != width or (header is None and names != headless_names(width)):
+        raise _NotFound([n for n in names if actions.get(n, "keep") != "keep"])
+    action = [actions.get(n, "keep") for n in names]
+    keep = [i for i in range(width) if action[i] != "drop"]
+    masked = {i: _for(masker, verdicts.get(names[i])) for i in keep if action[i] == "mask"}
     with dst.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
-        w.writerow([header[i] for i in keep])
+        w = csv.writer(fh, delimiter=d.delimiter, lineterminator="\n")
+        if header is not None:
+            w.writerow([header[i] for i in keep])
         for row in rows:
             w.writerow(
                 [
@@ -335,21 +377,20 @@ def _copy_csv(src: Path, dst: Path, actions: dict[str, str], masker, verdicts=No
             )
 
 
-def _edit(obj, path: list[str], action: str, masker) -> None:
-    """Drop or mask the value at ``path`` inside ``obj`` (looking through lists)."""
+def _edit(obj, path: list[str], action: str, masker) -> bool:
+    """Drop or mask the value at ``path`` inside ``obj`` (looking through lists); was it
+    there?"""
     if isinstance(obj, list):
-        for item in obj:
-            _edit(item, path, action, masker)
-        return
+        return any([_edit(item, path, action, masker) for item in obj])
     if not isinstance(obj, dict) or path[0] not in obj:
-        return
+        return False
     if len(path) > 1:
-        _edit(obj[path[0]], path[1:], action, masker)
-        return
+        return _edit(obj[path[0]], path[1:], action, masker)
     if action == "drop":
         del obj[path[0]]
     else:
         obj[path[0]] = _mask_json(obj[path[0]], masker)
+    return True
 
 
 def _mask_json(value, masker):
@@ -365,10 +406,11 @@ def _mask_json(value, masker):
 
 def _copy_jsonl(src: Path, dst: Path, actions: dict[str, str], masker, verdicts=None) -> None:
     edits = [
-        (name.split("."), a, _for(masker, (verdicts or {}).get(name)))
+        (name, name.split("."), a, _for(masker, (verdicts or {}).get(name)))
         for name, a in actions.items()
         if a != "keep"
     ]
+    found: set[str] = set()
     if not edits:
         shutil.copyfile(src, dst)
         return
@@ -384,9 +426,11 @@ def _copy_jsonl(src: Path, dst: Path, actions: dict[str, str], masker, verdicts=
             except json.JSONDecodeError:
                 fh.write(line + "\n")  # not ours to repair; the scan reported it
                 continue
-            for path, action, col_masker in edits:
-                _edit(obj, path, action, col_masker)
+            for name, path, action, col_masker in edits:
+                if _edit(obj, path, action, col_masker):
+                    found.add(name)
             fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    _check_found(actions, found)
 
 
 def sidecar_path(output: str | Path) -> Path:

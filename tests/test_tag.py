@@ -150,3 +150,53 @@ def test_unsupported_format_and_same_file_are_usage_errors(tmp_path):
     odd.write_text("13800138000\n", encoding="utf-8")
     assert run("tag", str(odd), "-o", str(tmp_path / "y.txt")).returncode == 2
     assert run("tag", str(TRAVELLERS), "-o", str(TRAVELLERS)).returncode == 2
+
+
+# -- what the scanner read is what tag edits ----------------------------------------------
+ROWS = [
+    ("13800138000", "110105199003071239", "张伟"),
+    ("13912345678", "11010519800307123X", "李娜"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("headless.csv", "".join(",".join(r) + "\n" for r in ROWS)),  # no header row
+        ("semi.csv", "手机;身份证号;姓名\n" + "".join(";".join(r) + "\n" for r in ROWS)),
+        ("pipes.psv", "手机|身份证号|姓名\n" + "".join("|".join(r) + "\n" for r in ROWS)),
+    ],
+)
+def test_delimited_columns_are_taken_as_the_scanner_read_them(tmp_path, name, text):
+    src, out = tmp_path / name, tmp_path / "out" / name
+    src.write_text(text, encoding="utf-8")
+    proc = run("tag", str(src), "-o", str(out), "--drop", "sensitive", "--mask", "general")
+    assert proc.returncode == 0, proc.stderr
+    written = out.read_text(encoding="utf-8")
+    for phone, rid, person in ROWS:
+        assert rid not in written and rid[:14] not in written  # dropped
+        assert phone not in written and person not in written  # masked
+    assert written.count("\n") == text.count("\n")
+
+
+def test_a_column_tag_cannot_find_is_an_error_and_leaves_no_copy(tmp_path):
+    # JSON keys that look like phone numbers are masked in the report: tag cannot find them
+    src = tmp_path / "keys.jsonl"
+    src.write_text(
+        '{"13800138000": {"email": "lina@example.com"}}\n'
+        '{"13912345678": {"email": "wf@example.com"}}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    proc = run("tag", str(src), "-o", str(out), "--drop", "general")
+    assert proc.returncode == 2
+    assert "are not in the file as named" in proc.stderr and "--reveal" in proc.stderr
+    assert not out.exists() and "lina@example.com" not in proc.stdout + proc.stderr
+
+
+def test_an_unreadable_input_says_why(tmp_path):
+    src = tmp_path / "corrupt.parquet"
+    src.write_bytes(b"PAR1 not really parquet")
+    proc = run("tag", str(src), "-o", str(tmp_path / "o.parquet"))
+    assert proc.returncode == 2
+    assert "cannot tag corrupt.parquet" in proc.stderr and "Parquet" in proc.stderr

@@ -48,6 +48,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -90,29 +91,58 @@ def read_delimited(
     head = src.head(HEAD_BYTES)
     if not head:
         raise SourceError("empty file")
-    label, codec, bom = text_encoding(head, encoding)
-    sample, complete = _sample_text(head[bom:], codec, len(head) < HEAD_BYTES)
-    delimiter = _FIXED.get(src.ref.format) or sniff_delimiter(sample, complete)
-    records = _records(sample, delimiter, complete)
-    has_header = sniff_header(records)
+    d = sniff_dialect(head, src.ref.format, encoding)
+    codec, bom, delimiter = d.codec, d.bom, d.delimiter
     cap = record_cap(src.limits, MAX_BLOCK_BYTES)
     with src.open() as f:
         skip(f, bom)
         names, header_bytes = _read_header(f, codec, delimiter, min(cap, MAX_HEADER_CHARS))
-    if has_header:
+    if d.has_header:
         columns = dedupe_names(names)
         offset = bom + header_bytes
     else:
-        width = Counter(len(r) for r in records).most_common(1)[0][0] if records else len(names)
-        columns = [f"column_{i}" for i in range(1, max(width, len(names)) + 1)]
+        columns = headless_names(max(d.width, len(names)))
         offset = bom
-    stream = TableStream(name=src.name, columns=columns, batches=iter(()), encoding=label)
+    stream = TableStream(name=src.name, columns=columns, batches=iter(()), encoding=d.label)
     body = _body(src, offset, columns, codec, delimiter, stream)
     stream.batches = limit_batches(guarded(body, "cannot read CSV"), batch_rows, max_rows)
     yield stream
 
 
 # --------------------------------------------------------------------------- sniffing
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a delimited file is written, as the scanner reads it (``tag`` reads it the same
+    way, so that its columns are the report's)."""
+
+    label: str  # the encoding, as the report names it
+    codec: str
+    bom: int  # bytes of byte-order mark
+    delimiter: str
+    has_header: bool
+    width: int  # fields of the most common sampled record (0: none sampled)
+
+
+def sniff_dialect(head: bytes, fmt: str, encoding: str | None = None) -> Dialect:
+    """The :class:`Dialect` of a file of format ``fmt`` (csv/tsv/psv) from its first bytes.
+
+    >>> d = sniff_dialect("姓名;手机\\n张伟;13800138000\\n".encode(), "csv")
+    >>> d.delimiter, d.has_header, d.width
+    (';', True, 2)
+    """
+    label, codec, bom = text_encoding(head, encoding)
+    sample, complete = _sample_text(head[bom:], codec, len(head) < HEAD_BYTES)
+    delimiter = _FIXED.get(fmt) or sniff_delimiter(sample, complete)
+    records = _records(sample, delimiter, complete)
+    width = Counter(len(r) for r in records).most_common(1)[0][0] if records else 0
+    return Dialect(label, codec, bom, delimiter, sniff_header(records), width)
+
+
+def headless_names(width: int) -> list[str]:
+    """The column names of a file without a header row: ``column_1`` …"""
+    return [f"column_{i}" for i in range(1, width + 1)]
 
 
 def _sample_text(head: bytes, codec: str, whole: bool) -> tuple[str, bool]:
