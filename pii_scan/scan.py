@@ -131,11 +131,19 @@ class _Scanner:
         path: str = "",
         row_base: int = 0,
         emit: Callable[[dict], None] | None = None,
+        carry: dict | None = None,
     ) -> dict:
-        stats = {c: ColumnStats(c) for c in columns}
-        minors = MinorsTracker(self.options.today, self.minors_age_max)
-        probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
-        rows = 0
+        """Scan one table's batches; returns its report entry. ``carry``: a dict kept by the
+        caller across streams of one table (a dump whose INSERTs for a table are split by
+        other tables' comes as several): the statistics go on, rows are numbered on."""
+        if carry:
+            stats, minors, probe, rows = carry["state"]
+            stats.update({c: ColumnStats(c) for c in columns if c not in stats})
+        else:
+            stats = {c: ColumnStats(c) for c in columns}
+            minors = MinorsTracker(self.options.today, self.minors_age_max)
+            probe = TableProbe(self.catalog, self.min_score)  # recognizers, distinct, individuals
+            rows = 0
 
         def finish(batch, started, row_offset) -> None:
             self._finish_batch(batch, started, stats, minors, probe, path, name, row_offset, emit)
@@ -153,9 +161,13 @@ class _Scanner:
         except Exception:
             if pending is not None:  # what was read before the failure still counts
                 finish(*pending)
+            if carry is not None:
+                carry["state"] = (stats, minors, probe, rows)
             raise
         if pending is not None:
             finish(*pending)
+        if carry is not None:
+            carry["state"] = (stats, minors, probe, rows)
         return self._table_report(name, rows, stats, minors, probe)
 
     def scan_batch(
@@ -346,6 +358,7 @@ class _Scanner:
         def budgeted(ref: SourceRef) -> dict:
             tables: list[dict] = []
             failed: list[SourceError] = []
+            carried: dict[str, dict] = {}  # table name -> the state of its earlier streams
             try:
                 for ts in open_source(
                     ref,
@@ -354,18 +367,26 @@ class _Scanner:
                     encoding=options.encoding,
                     limits=limits,
                 ):
-                    tables.append(
-                        self.scan_stream(
-                            ts.name,
-                            ts.columns,
-                            counted(ts.batches, failed),
-                            path=ref.path,
-                            row_base=ts.row_base,
-                            emit=emit,
-                        )
+                    again = ts.name in carried
+                    carry = carried.setdefault(ts.name, {})
+                    entry = self.scan_stream(
+                        ts.name,
+                        ts.columns,
+                        counted(ts.batches, failed),
+                        path=ref.path,
+                        row_base=ts.row_base,
+                        emit=emit,
+                        carry=carry,
                     )
-                    if ts.skipped_rows:  # malformed rows (ragged CSV) are said, not lost
-                        tables[-1]["skipped_rows"] = ts.skipped_rows
+                    skipped = ts.skipped_rows + carry.get("skipped", 0)
+                    carry["skipped"] = skipped
+                    if skipped:  # malformed rows (ragged CSV) are said, not lost
+                        entry["skipped_rows"] = skipped
+                    if again:  # one table, one entry, where it first came
+                        at = next(i for i, t in enumerate(tables) if t["name"] == ts.name)
+                        tables[at] = entry
+                    else:
+                        tables.append(entry)
                     if failed:  # the table read up to the failure is in the error entry
                         raise failed[0]
             except SourceError as exc:

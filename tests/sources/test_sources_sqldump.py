@@ -3,6 +3,7 @@ round trip when the servers are installed, and the syntax corners of the parser.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -279,3 +280,29 @@ def test_custom_format_archive_is_explained(tmp_path, ref):
     path.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01\x01\x00\x00\x00")
     with pytest.raises(SourceError, match="--format=plain"):
         list(open_source(ref(path)))
+
+
+def test_a_table_whose_inserts_are_split_is_one_table_numbered_on(tmp_path):
+    # mysqldump --skip-extended-insert with interleaved tables, or a hand-merged dump
+    from pii_scan.scan import ScanOptions, scan_paths
+
+    dump = tmp_path / "split.sql"
+    dump.write_text(
+        "CREATE TABLE `a` (`phone` varchar(11));\n"
+        "INSERT INTO `a` VALUES ('13800138000'),('13912345678');\n"
+        "INSERT INTO `b` VALUES (1);\n"
+        "INSERT INTO `a` VALUES ('13712345670');\n",
+        encoding="utf-8",
+    )
+    found: list[str] = []
+
+    class Lines:
+        def write(self, text):
+            found.extend(line for line in text.splitlines() if line)
+
+    report = scan_paths([str(dump)], ScanOptions(sample_rows=0), findings=Lines())
+    tables = report["sources"][0]["tables"]
+    assert [(t["name"], t["rows_scanned"]) for t in tables] == [("a", 3), ("b", 1)]
+    assert tables[0]["columns"][0]["entities"] == {"CN_MOBILE_PHONE": 3}
+    rows = [json.loads(line)["row"] for line in found if json.loads(line)["table"] == "a"]
+    assert rows == [0, 1, 2]
