@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
@@ -258,13 +259,20 @@ def scan(
         source_timeout=source_timeout,
         source_memory=_source_memory,
     )
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise click.BadParameter(
+                f"unknown encoding {encoding!r}", param_hint="--encoding"
+            ) from None
+    out = _open_output(output, "-o/--output") if output else sys.stdout
     findings_fh = None
     try:
         if fmt == "jsonl":
             findings_fh = out
         elif findings and engine != "spark":  # Spark writes its own part files
-            findings_fh = open(findings, "w", encoding="utf-8")  # noqa: SIM115
+            findings_fh = _open_output(findings, "--findings")
         try:
             reviewed = _load_decisions(decisions)
             if engine == "spark":
@@ -290,6 +298,17 @@ def scan(
     if strict and report["errors"]:
         click.echo(f"--strict: {len(report['errors'])} source(s) could not be read", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def _open_output(path: str, option: str):
+    """``path`` opened for writing; a usage error (exit 2) before any work when it cannot be,
+    e.g. a folder that does not exist."""
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {path}: {exc.strerror or exc}", param_hint=option
+        ) from None
 
 
 def _masking(mode: str, reveal: bool, key_env: str):
@@ -535,13 +554,16 @@ def recognizers(fmt, policy) -> None:
     Example:
       pii-scan recognizers --format json
     """
-    from .catalog import load_catalog
+    from .catalog import CatalogError, load_catalog
     from .classify.policy import categories, load_policy
     from .report.mask import mask
     from .report.terminal import display_width, pad
     from .scan import scan_text
 
-    cat, pol, cats = load_catalog(), load_policy(policy), categories()
+    try:
+        cat, pol, cats = load_catalog(), load_policy(policy), categories()
+    except CatalogError as exc:
+        raise click.BadParameter(str(exc), param_hint="--policy") from None
     rows = []
     for r in cat:
         example = ""
@@ -575,7 +597,7 @@ def recognizers(fmt, policy) -> None:
             )
         )
         return
-    keys = ("id", "entity", "name_zh", "category_zh", "tier", "validator", "example")
+    keys = ("id", "entity", "name_zh", "name_en", "category_zh", "tier", "validator", "example")
     table = [keys, *[tuple(str(row[k] or "-") for k in keys) for row in rows]]
     widths = [max(display_width(t[i]) for t in table) for i in range(len(keys))]
     for n, t in enumerate(table):
@@ -629,7 +651,7 @@ def report_cmd(report_file, output, fmt, decisions, policy, masking, reveal, key
         fmt = REPORT_FORMATS.get(ext, "html")
     text = WRITERS[fmt](report)
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
+        with _open_output(output, "-o/--output") as fh:
             fh.write(text)
         click.echo(f"wrote {output} ({fmt})", err=True)
     else:

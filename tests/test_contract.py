@@ -133,6 +133,27 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["recognizers", "--policy", "no-such-policy"], "gbt45574"),  # the valid names shown
+        (["scan", "{d}", "--encoding", "bogus"], "unknown encoding 'bogus'"),
+        (["scan", "{d}", "-o", "{d}/no/dir/r.json"], "cannot write"),
+        (["scan", "{d}", "--findings", "{d}/no/dir/f.jsonl"], "cannot write"),
+        (["report", "{d}/r.json", "-o", "{d}/no/dir/x.html"], "cannot write"),
+    ],
+)
+def test_more_usage_errors_exit_2_before_any_work(tmp_path, args, said):
+    (tmp_path / "a.csv").write_text("手机\n13800138000\n", encoding="utf-8")
+    assert (
+        run("scan", str(tmp_path), "--format", "json", "-o", str(tmp_path / "r.json")).returncode
+        == 0
+    )
+    proc = run(*(a.format(d=tmp_path) for a in args))
+    assert proc.returncode == 2, proc.stderr
+    assert said in proc.stderr and "internal error" not in proc.stderr
+
+
+@pytest.mark.parametrize(
     ("budget", "said"),
     [
         ([], None),
