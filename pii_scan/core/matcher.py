@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,6 +115,11 @@ class Matcher:
                     self._checked_births[r.id] = module.batch_with_birth_dates
         self._structure_checks: dict = {}
         self._priority = np.array([r.priority for r in self.recognizers], np.int64)
+        # A score this high was lifted by context (recognizers whose context adds nothing: never).
+        self._lifted = np.array(
+            [r.context_score if r.context_score > r.score else np.inf for r in self.recognizers],
+            np.float32,
+        )
         # The output's dictionaries: a match's recognizer is its index, its entity a code.
         self._recognizer_ids = pa.array([r.id for r in self.recognizers], pa.string())
         entities = list(dict.fromkeys(r.entity for r in self.recognizers))
@@ -175,6 +181,11 @@ class Matcher:
             if r.kind in ("cell", "regex", "word", "token") and r.pattern
         }
         self._context_needs = {i: required_bytes(c, True) for i, c in self._context.items()}
+        # Recognizers of what is not personal information, with context words: where their
+        # context is, they may take a candidate a personal one claimed (_contested_here).
+        self._contesting = [
+            i for i, r in enumerate(self.recognizers) if not r.personal and i in self._context
+        ]
 
     # -- public -------------------------------------------------------------------------
     def match_array(
@@ -221,7 +232,12 @@ class Matcher:
             cands = digit_candidates(
                 buf, self._digit_lengths, self._digit_groupings, self._digit_letter
             )
-            results += self._check_candidates(cands, self._by_kind["digits"], grouped=True)
+            results += self._check_candidates(
+                cands,
+                self._by_kind["digits"],
+                grouped=True,
+                contested=lambda i: self._contested_here(i, buf, column, present),
+            )
         tokens = [i for i in self._by_kind["token"] if batch_may_match(present, self._needs[i])]
         if tokens and present[LETTER].any():
             cands = alnum_tokens(buf, self._token_lengths)
@@ -270,12 +286,35 @@ class Matcher:
                     results.append(self._validate_spans(i, buf, cells, starts, ends))
         return [(f, self._scores(buf, f, column)) for f in results if len(f.cells)]
 
-    def _check_candidates(self, cands: list[Candidates], rec_ids: list[int], grouped: bool):
+    def _contested_here(self, i: int, buf: TextBuffer, column: str | None, present) -> bool:
+        """Is ``i`` a recognizer of what is *not* personal information (an organisation's
+        credit code) whose context this batch holds? Then it checks the candidates another
+        recognizer claimed. Asked only where a claim stands in its way; cached per batch."""
+        if i not in self._contesting:
+            return False
+        store = buf.cache("matcher.contested")
+        if i not in store:
+            rec = self.recognizers[i]
+            store[i] = self._column_context(rec, column) or (
+                batch_may_match(present, self._context_needs[i])
+                and _anywhere(buf, self._context[i])
+            )
+        return store[i]
+
+    def _check_candidates(
+        self,
+        cands: list[Candidates],
+        rec_ids: list[int],
+        grouped: bool,
+        contested: Callable[[int], bool] = lambda i: False,
+    ):
         """Structure check (RE2 over all candidates) and checksum (NumPy) per recognizer.
 
         Recognizers go by priority; a candidate confirmed by one that needs no context is
         claimed, so lower-priority ones (a card check on a valid resident ID) skip it: overlap
-        resolution would drop their identical span anyway.
+        resolution would drop their identical span anyway. Those ``contested`` says check
+        every candidate: with their context, their identical span wins
+        (:meth:`_best_of_identical`).
         """
         out: list[_Found] = []
         ordered = sorted(rec_ids, key=lambda i: -self.recognizers[i].priority)
@@ -283,15 +322,18 @@ class Matcher:
             open_rows = None  # all of them, until one is claimed
             for i in ordered:
                 rec = self.recognizers[i]
-                if cand.length not in rec.lengths or (open_rows is not None and not len(open_rows)):
+                if cand.length not in rec.lengths:
+                    continue
+                rows = None if open_rows is not None and contested(i) else open_rows
+                if rows is not None and not len(rows):
                     continue
                 if grouped and cand.grouping not in self._accepts[i]:
                     continue
-                chars = cand.chars if open_rows is None else cand.chars[open_rows]
+                chars = cand.chars if rows is None else cand.chars[rows]
                 ok = self._structure(i, cand.length, grouped)(chars)
                 if not ok.any():
                     continue
-                sel = np.flatnonzero(ok) if open_rows is None else open_rows[ok]
+                sel = np.flatnonzero(ok) if rows is None else rows[ok]
                 chars = chars[ok]
                 birth = None
                 if rec.id in self._checked_births:
@@ -441,8 +483,11 @@ class Matcher:
         return scores
 
     def _best_of_identical(self, starts, ends, recs, scores) -> np.ndarray:
-        """Indices of the best span of each group of identical spans, in buffer order."""
-        order = np.lexsort((-scores, -self._priority[recs], ends, starts))
+        """Indices of the best span of each group of identical spans, in buffer order: one
+        its context supports first (an all-digit credit code after 统一社会信用代码 is no
+        resident ID, though it passes as one), then the higher priority, then the score."""
+        supported = scores >= self._lifted[recs]
+        order = np.lexsort((-scores, -self._priority[recs], ~supported, ends, starts))
         s, e = starts[order], ends[order]
         first = np.concatenate(([True], (s[1:] != s[:-1]) | (e[1:] != e[:-1])))
         return order[first]

@@ -109,6 +109,27 @@ def test_column_name_is_context(matcher):
     assert spans(matcher, [card], column="银行卡号") == [(0, 0, 19, "BANK_CARD")]
 
 
+# Passes as a resident ID (area 114403, born 1990-03-07, MOD 11-2) and as an all-digit
+# credit code (GB 32100, checked by stdnum below): its context decides.
+CODE = "114403199003072191"
+
+
+def test_an_all_digit_credit_code_is_no_resident_id_where_its_context_says_so(matcher):
+    from stdnum.cn import uscc
+    from stdnum.iso7064 import mod_11_2
+
+    assert uscc.is_valid(CODE) and mod_11_2.is_valid(CODE)
+    assert spans(matcher, [f"统一社会信用代码：{CODE}"]) == [(0, 9, 27, "CN_USCC")]
+    assert spans(matcher, [CODE], column="统一社会信用代码") == [(0, 0, 18, "CN_USCC")]
+    assert spans(matcher, [f"身份证{CODE}"]) == [(0, 3, 21, "CN_RESIDENT_ID")]
+    assert spans(matcher, [CODE, f"税号 {CODE}"]) == [
+        (0, 0, 18, "CN_RESIDENT_ID"),  # no context in its own cell
+        (1, 3, 21, "CN_USCC"),
+    ]
+    # a resident ID that is no valid credit code stays one, whatever the label says
+    assert spans(matcher, ["信用代码 110105199003071239"]) == [(0, 5, 23, "CN_RESIDENT_ID")]
+
+
 @pytest.mark.parametrize(
     ("values", "found"),
     [
