@@ -73,6 +73,7 @@ OPAQUE = frozenset(
         "CRIMINAL_RECORD",
         "ETHNICITY",
         "GENDER",
+        "MARITAL_STATUS",
         "CREDENTIAL",
     }
 )

@@ -57,6 +57,7 @@ CATEGORIES = [
     ("诊断", ["高血压", "2型糖尿病", "冠心病", "慢性胃炎", "抑郁症"], "HEALTH"),
     ("血型", ["A型", "B型", "AB型", "O型"], "HEALTH"),
     ("宗教信仰", ["佛教", "伊斯兰教", "基督教", "道教"], "RELIGION"),
+    ("婚姻状况", ["已婚", "未婚", "离异", "丧偶"], "MARITAL_STATUS"),
     ("性取向", ["异性恋", "同性恋", "双性恋"], "SEXUAL_ORIENTATION"),
     ("民族", ["汉族", "回族", "维吾尔族", "壮族"], "ETHNICITY"),
     ("性别", ["男", "女"], "GENDER"),
@@ -98,6 +99,7 @@ HEADER_ONLY = [
     ("罪名", ["盗窃罪", "诈骗罪"], "CRIMINAL_RECORD"),
     ("idfa", ["6D92078A-8246-4BA4-AE5B-76104861E7DC", "9774d56d682e549c"], "DEVICE_ID"),
     ("QQ号", ["123456789", "10001"], "QQ_ID"),
+    ("hyzkdm", ["10", "20", "40"], "MARITAL_STATUS"),
     ("微信号", ["zhang_san88", "wxid_abc123def456"], "WECHAT_ID"),
     ("password", ["P@ssw0rd!", "zhangsan1990"], "CREDENTIAL"),
     ("pwd_md5", ["5f4dcc3b5aa765d61d8327deb882cf99"], "CREDENTIAL"),
@@ -163,6 +165,14 @@ def test_policies_tier_the_new_entities():
         "gbt45574": "sensitive",
         "gdpr": "sensitive",
     }
+
+
+
+def test_marital_status_is_sensitive_under_gbt35273_only():
+    # GB/T 35273-2020 Annex B lists 婚史; GB/T 45574-2025 removed it; GDPR art. 9 has no such
+    got = verdicts({"婚姻状况": cycle(["已婚", "未婚", "离异"])})["婚姻状况"]
+    assert got["category"] == "marital"
+    assert got["tiers"] == {"gbt35273": "sensitive", "gbt45574": "general", "gdpr": "general"}
 
 
 BODY = {"身高": cycle(["172cm", "165", "180.5"]), "血型": cycle(["A型", "O型 Rh阴性"])}

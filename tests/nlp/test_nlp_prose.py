@@ -78,6 +78,7 @@ def test_region_names_and_roads_alone_are_not_addresses(matcher, text):
         ("加我微信：zhang_san88，备注来意", "WECHAT_ID", "zhang_san88"),
         ("有问题加我QQ：123456789", "QQ_ID", "123456789"),
         ("出生日期：2015年6月1日", "DATE_OF_BIRTH", "2015年6月1日"),
+        ("婚姻状况：离异，育有一子", "MARITAL_STATUS", "离异"),
         ("定位：39.904200,116.407400", "GEO_COORDINATE", "39.904200,116.407400"),
     ],
 )
