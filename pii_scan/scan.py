@@ -112,7 +112,7 @@ class _Scanner:
     def __init__(self, options: ScanOptions, catalog: Catalog | None = None):
         self.options = options
         self.catalog = catalog or load_catalog()
-        self.matcher = Matcher(self.catalog)
+        self.matcher = Matcher(self.catalog, today=options.today)
         self.policy = load_policy(options.policy)
         self.policies = {name: load_policy(name) for name in builtin_policies()}
         self.cfg = thresholds()

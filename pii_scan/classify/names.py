@@ -4,11 +4,14 @@ Names are normalised (lower case, separators dropped) and compared with the reco
 synonyms in Chinese, English and pinyin. A Chinese synonym matches anywhere in the name
 (``客户身份证号码`` holds ``身份证号``); an ASCII synonym must equal the whole name or a run of
 its words (``cust_mobile_no`` holds ``mobile`` and ``mobile_no``), so that a short pinyin code
-such as ``xm`` matches ``kh_xm`` but not ``xml_text``.
+such as ``xm`` matches ``kh_xm`` but not ``xml_text``. A synonym written ``=age`` must be the
+whole name: ``Age`` and ``AGE`` are ages, ``account_age`` is not.
 
 >>> column_matches("客户身份证号码", ["身份证号"])
 True
 >>> column_matches("custMobileNo", ["mobile"]), column_matches("xml_text", ["xm"])
+(True, False)
+>>> column_matches("Age", ["=age"]), column_matches("account_age", ["=age"])
 (True, False)
 """
 
@@ -44,6 +47,10 @@ def column_matches(name: str, synonyms: Iterable[str]) -> bool:
     phrases = _phrases(name)
     flat = normalise(name)
     for syn in synonyms:
+        if syn.startswith("="):
+            if normalise(syn[1:]) == flat:
+                return True
+            continue
         s = normalise(syn)
         if not s:
             continue

@@ -30,7 +30,10 @@ Why this design (numbers from ``../shared/reference/perf-measurements.md``, this
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import importlib
+import inspect
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,7 +102,8 @@ def _as_tokens(chars: np.ndarray) -> pa.Array:
 class Matcher:
     """Compiled catalog; :meth:`match_array` finds every recognizer's matches in an array."""
 
-    def __init__(self, catalog: Catalog | None = None):
+    def __init__(self, catalog: Catalog | None = None, today: dt.date | None = None):
+        """``today``: the date an age is counted from (the scan date; default: today)."""
         self.catalog = catalog or load_catalog()
         self.recognizers: list[Recognizer] = list(self.catalog.recognizers)
         self._validators = {
@@ -110,7 +114,10 @@ class Matcher:
         for r in self.recognizers:
             if "birth_date" in r.extracts:
                 module = importlib.import_module(f"pii_scan.validators.{r.validator}")
-                self._extractors[r.id] = module.birth_dates
+                extract = module.birth_dates
+                if "today" in inspect.signature(extract).parameters:  # an age: from the scan date
+                    extract = functools.partial(extract, today=today)
+                self._extractors[r.id] = extract
                 if hasattr(module, "batch_with_birth_dates"):  # checked and decoded at once
                     self._checked_births[r.id] = module.batch_with_birth_dates
         self._structure_checks: dict = {}

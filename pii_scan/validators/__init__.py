@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import (
+    age,
     bank_card,
     birth_date,
     checksums,
@@ -98,6 +99,7 @@ _REGISTRY: dict[str, Validator] = {
         Validator("mac", mac.is_valid, mac.batch),
         Validator("email", email.is_valid, email.batch),
         Validator("birth_date", birth_date.is_valid, birth_date.batch),
+        Validator("age", age.is_valid, age.batch),
     )
 }
 

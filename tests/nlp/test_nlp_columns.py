@@ -167,7 +167,6 @@ def test_policies_tier_the_new_entities():
     }
 
 
-
 def test_marital_status_is_sensitive_under_gbt35273_only():
     # GB/T 35273-2020 Annex B lists 婚史; GB/T 45574-2025 removed it; GDPR art. 9 has no such
     got = verdicts({"婚姻状况": cycle(["已婚", "未婚", "离异"])})["婚姻状况"]
@@ -237,6 +236,26 @@ def test_findings_of_body_metrics_carry_their_recognizers_tier(tmp_path):
 
 
 # -- minors ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("columns", "minors"),
+    [
+        ({"姓名": NAMES[:2], "年龄": ["8", "35"], "手机号": ["13800138000", "13912345678"]}, 1),
+        ({"name": NAMES[:2], "age": ["8岁", "9岁"]}, 2),
+        ({"年龄": ["14", "15"], "手机号": ["13800138000", "13912345678"]}, 0),
+        # not an age column: a small number under another header is no child
+        ({"account_age": ["3", "5"], "mobile": ["13800138000", "13912345678"]}, 0),
+    ],
+)
+def test_ages_under_14_make_the_table_sensitive(columns, minors):
+    got = verdicts(columns, today=dt.date(2026, 1, 15))
+    table = got.pop("__table__")
+    assert table.get("minors_count", 0) == minors
+    ages = [c for c in got.values() if c["entity"] == "AGE"]
+    assert len(ages) == (0 if "account_age" in columns else 1)
+    if minors:
+        assert all(c["tier"] == "sensitive" for c in got.values() if c["entity"])
 
 
 def test_birth_dates_of_children_make_the_table_sensitive():

@@ -16,6 +16,7 @@ from pii_scan.validators._arrays import rows_all
 
 #: One valid value per validator, written with ASCII separators.
 EXAMPLES = {
+    "age": "13",
     "birth_date": "1990-03-07",
     "bank_card": "6217 0000 0000 0000 004",
     "cn_foreigner_pr_id": "911840199003071236",

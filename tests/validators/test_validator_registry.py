@@ -13,6 +13,7 @@ from pii_scan import validators
 from pii_scan.validators import Validator, exceptions
 
 EXPECTED_NAMES = [
+    "age",
     "birth_date",
     "bank_card",
     "cn_foreigner_pr_id",
