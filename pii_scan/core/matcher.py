@@ -62,6 +62,7 @@ from .runs import (
     byte_rows,
     digit_candidates,
     grouping_code,
+    in_hex_words,
     word_spans,
 )
 
@@ -239,12 +240,13 @@ class Matcher:
             cands = digit_candidates(
                 buf, self._digit_lengths, self._digit_groupings, self._digit_letter
             )
-            results += self._check_candidates(
+            found = self._check_candidates(
                 cands,
                 self._by_kind["digits"],
                 grouped=True,
                 contested=lambda i: self._contested_here(i, buf, column, present),
             )
+            results += [_outside_hex_words(buf, f) for f in found]
         tokens = [i for i in self._by_kind["token"] if batch_may_match(present, self._needs[i])]
         if tokens and present[LETTER].any():
             cands = alnum_tokens(buf, self._token_lengths)
@@ -707,6 +709,16 @@ def _non_overlapping(starts, ends, rank) -> np.ndarray:
 
 _STRIP = np.zeros(256, dtype=bool)
 _STRIP[[ord(c) for c in " -()/"]] = True
+
+
+def _outside_hex_words(buf: TextBuffer, f: _Found) -> _Found:
+    """``f`` without the spans inside hash-like hex words (:func:`in_hex_words`)."""
+    inside = in_hex_words(buf, f.cells, f.starts, f.ends)
+    if not inside.any():
+        return f
+    keep = ~inside
+    birth = f.birth[keep] if f.birth is not None else None
+    return _Found(f.rec, f.cells[keep], f.starts[keep], f.ends[keep], birth)
 
 
 def _compact_groups(chars: np.ndarray):

@@ -109,6 +109,31 @@ def test_column_name_is_context(matcher):
     assert spans(matcher, [card], column="银行卡号") == [(0, 0, 19, "BANK_CARD")]
 
 
+@pytest.mark.parametrize(
+    "digest",
+    [
+        "9f3a13800138000bc1d2e4f5a6b7c8d9",  # a phone-like run inside an MD5
+        "a1b2c3d4e5f6010623456780ab",  # a landline-like run
+        "deadbeef110105199003071239cafe",  # an ID-like run
+    ],
+)
+def test_numbers_inside_hex_words_are_not_found(matcher, digest):
+    assert spans(matcher, [digest]) == []
+    assert spans(matcher, [digest], column="联系电话") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("tel13800138000", "CN_MOBILE_PHONE"),  # a label glued on: not hex
+        ("ID11010519491231002X", "CN_RESIDENT_ID"),  # X ends the ID, not a hex digit
+        ("cd13800138000", "CN_MOBILE_PHONE"),  # too short for a hash
+    ],
+)
+def test_numbers_glued_to_letters_outside_hex_words_are_found(matcher, text, entity):
+    assert [e for *_, e in spans(matcher, [text])] == [entity]
+
+
 # Passes as a resident ID (area 114403, born 1990-03-07, MOD 11-2) and as an all-digit
 # credit code (GB 32100, checked by stdnum below): its context decides.
 CODE = "114403199003072191"
