@@ -90,6 +90,7 @@ _IDENTIFIERS = frozenset(
         "CN_FOREIGNER_PR_ID",
         "CN_MILITARY_ID",
         "BANK_CARD",
+        "BANK_ACCOUNT",
         "CN_MOBILE_PHONE",
         "CN_LANDLINE",
         "IMEI",

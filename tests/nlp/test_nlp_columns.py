@@ -100,6 +100,7 @@ HEADER_ONLY = [
     ("idfa", ["6D92078A-8246-4BA4-AE5B-76104861E7DC", "9774d56d682e549c"], "DEVICE_ID"),
     ("QQ号", ["123456789", "10001"], "QQ_ID"),
     ("hyzkdm", ["10", "20", "40"], "MARITAL_STATUS"),
+    ("银行账号", ["11001018800053012345", "3100 0101 0000 1234 5678"], "BANK_ACCOUNT"),
     ("微信号", ["zhang_san88", "wxid_abc123def456"], "WECHAT_ID"),
     ("password", ["P@ssw0rd!", "zhangsan1990"], "CREDENTIAL"),
     ("pwd_md5", ["5f4dcc3b5aa765d61d8327deb882cf99"], "CREDENTIAL"),

@@ -79,6 +79,11 @@ def test_region_names_and_roads_alone_are_not_addresses(matcher, text):
         ("有问题加我QQ：123456789", "QQ_ID", "123456789"),
         ("出生日期：2015年6月1日", "DATE_OF_BIRTH", "2015年6月1日"),
         ("婚姻状况：离异，育有一子", "MARITAL_STATUS", "离异"),
+        (
+            "请汇入对公账户：11001018800053012345，注明订单号",
+            "BANK_ACCOUNT",
+            "11001018800053012345",
+        ),
         ("定位：39.904200,116.407400", "GEO_COORDINATE", "39.904200,116.407400"),
     ],
 )
