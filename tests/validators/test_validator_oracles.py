@@ -28,6 +28,7 @@ import stdnum.cn.uscc
 import stdnum.imei
 import stdnum.iso7064.mod_11_2
 import stdnum.luhn
+import stdnum.meid
 from faker import Faker
 from stdnum.exceptions import InvalidComponent as StdnumInvalidComponent
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -43,6 +44,7 @@ from pii_scan.validators import (
     imei,
     ipv4,
     luhn,
+    meid,
 )
 
 N = 10_000
@@ -440,6 +442,32 @@ def test_imei_vs_stdnum(imeis: list[str], agree) -> None:
             expected.append(stdnum.imei.is_valid(number))
     assert_agrees(imeis, ours, expected)
     assert N * 0.4 < ours.sum() < N * 0.8
+
+
+@pytest.fixture(scope="module")
+def meids(seed: int) -> list[str]:
+    rng = random.Random(seed + 6)
+    values = []
+    for i in range(N):
+        payload = "".join(rng.choices("0123456789ABCDEF", k=14))
+        if i % 10 == 0:
+            payload = digits(rng, 14)  # all decimal
+        check = stdnum.meid.calc_check_digit(payload)
+        values.append(payload + (check if i % 3 else rng.choice("0123456789ABCDEF")))
+        if i % 7 == 0:
+            values[-1] = payload  # no check digit
+    return values
+
+
+def test_meid_vs_stdnum(meids: list[str], agree) -> None:
+    ours = agree(meid, meids)
+    expected = [
+        # DELIBERATE: an all-decimal MEID is not told from other 14-15 digit numbers
+        stdnum.meid.is_valid(v) and any(c in "ABCDEF" for c in v[:14])
+        for v in meids
+    ]
+    assert_agrees(meids, ours, expected)
+    assert N * 0.4 < ours.sum() < N * 0.9
 
 
 # ------------------------------------------------------------------- phones

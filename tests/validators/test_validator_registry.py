@@ -31,6 +31,7 @@ EXPECTED_NAMES = [
     "ipv6",
     "luhn",
     "mac",
+    "meid",
     "mo_id",
     "tw_id",
     "vin",
