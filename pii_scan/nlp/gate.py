@@ -172,18 +172,18 @@ def may_match(
 
 
 @cache
-def _shared_triggers() -> tuple[frozenset[str], str, str | None]:
+def _shared_triggers() -> tuple[frozenset[str], str, frozenset[str]]:
     """The exact triggers of the catalog's shared recognizers, the one regex of the shared
     pass (each recognizer's words every match holds (:func:`required_words`) where known, a
-    cheap literal alternation standing in for a pattern of hundreds of surnames), and the
-    one regex of their pass over cells without a Hanzi (None: none looks there)."""
+    cheap literal alternation standing in for a pattern of hundreds of surnames), and their
+    regexes for cells without a Hanzi, searched as one alternation."""
     from ..core import function_modules  # noqa: F401  (they fill BEYOND_HANZI)
 
     recs = [r for r in load_catalog() if r.kind == "function" and r.function in SHARED]
     exact = frozenset(trigger_regex(r) for r in recs)
     loose = {loose_trigger(r) for r in recs}
-    beyond = {_flagged(b, r.ignore_case) for r in recs if (b := beyond_hanzi(r))}
-    return exact, "|".join(sorted(loose)), "|".join(sorted(beyond)) or None
+    beyond = frozenset(_flagged(b, r.ignore_case) for r in recs if (b := beyond_hanzi(r)))
+    return exact, "|".join(sorted(loose)), beyond
 
 
 def _flagged(regex: str, ignore_case: bool) -> str:
@@ -216,15 +216,16 @@ def triggered_cells(buf: TextBuffer, arr: pa.Array, rec: Recognizer) -> np.ndarr
     if beyond is None:
         return cells
     beyond = _flagged(beyond, rec.ignore_case)
-    shared, _, union = _shared_triggers()
-    if trigger_regex(rec) not in shared or union is None:  # a recognizer from another catalog
+    _, _, all_beyond = _shared_triggers()
+    if beyond not in all_beyond:  # a recognizer from another catalog
         extra = _without_hanzi(buf, arr, beyond)
     else:
         store = buf.cache("nlp.gate")
+        union = "|".join(sorted(all_beyond))
         if "beyond" not in store:
             store["beyond"] = _without_hanzi(buf, arr, union)
         extra = store["beyond"]
-        if len(extra) and beyond != union:
+        if len(extra) and len(all_beyond) > 1:
             key = ("beyond", beyond)
             if key not in store:
                 store[key] = matching(arr, extra, beyond)
