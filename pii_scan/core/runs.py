@@ -433,6 +433,12 @@ def in_hex_words(
     words = buf.runs(ALNUM)
     w = np.searchsorted(words.starts, starts[idx], side="right") - 1
     w_start, w_end = words.starts[w], words.ends[w]
-    not_hex = np.concatenate(([0], np.cumsum(_NOT_HEX[data], dtype=np.int64)))
-    out[idx] = (w_end - w_start >= HEX_WORD) & (not_hex[w_end] == not_hex[w_start])
+    idx, w_start, w_end = (a[w_end - w_start >= HEX_WORD] for a in (idx, w_start, w_end))
+    if len(idx) == 0:
+        return out
+    # The bytes of those words only (never a pass over the whole batch): any not hex?
+    lengths = w_end - w_start
+    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    positions = np.repeat(w_start - firsts, lengths) + np.arange(int(lengths.sum()))
+    out[idx] = np.add.reduceat(_NOT_HEX[data[positions]], firsts) == 0
     return out
