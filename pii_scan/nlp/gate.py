@@ -69,8 +69,12 @@ def needs_hanzi(pattern: str, ignore_case: bool = False) -> bool:
     )
 
 
+@cache
 def beyond_hanzi(rec: Recognizer) -> str | None:
-    """The regex of :data:`BEYOND_HANZI` for ``rec``; None where it needs a Hanzi anyway."""
+    """The regex of :data:`BEYOND_HANZI` for ``rec``; None where it needs a Hanzi anyway.
+    Built once per recognizer (a word list's is read from its file)."""
+    from ..core import function_modules  # noqa: F401  (they fill BEYOND_HANZI)
+
     build = BEYOND_HANZI.get(rec.function or "")
     regex = build(rec) if build else None
     if regex is None or needs_hanzi(regex, rec.ignore_case):
