@@ -239,6 +239,32 @@ def take_cells(arr: pa.Array, cells: np.ndarray) -> pa.Array:
     return arr.take(pa.array(cells))
 
 
+def touches(
+    buf: TextBuffer,
+    cells: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per span of its cell: is the byte right before it in the table ``before``, and the byte
+    right after it in ``after``? (False at the cell's edges.)
+
+    >>> b = TextBuffer.from_strings(["ab12", "3x"])
+    >>> digit = np.zeros(256, dtype=bool); digit[ord("0"):ord("9") + 1] = True
+    >>> letter = ~digit
+    >>> [h.tolist() for h in touches(b, np.array([0, 1]), np.array([2, 4]), np.array([4, 5]),
+    ...                              letter, letter)]
+    [[True, False], [False, True]]
+    """
+    data = buf.data
+    inside_before = starts > buf.offsets[cells]
+    inside_after = ends < buf.offsets[cells + 1]
+    hit_before = inside_before & before[data[np.where(inside_before, starts - 1, starts)]]
+    hit_after = inside_after & after[data[np.where(inside_after, ends, ends - 1)]]
+    return hit_before, hit_after
+
+
 def per_cell_any(mask: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """A boolean per cell: is ``mask`` (one entry per byte) true anywhere in the cell?
 

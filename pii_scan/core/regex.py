@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Recognizer
-from .buffers import TextBuffer, class_positions
+from .buffers import TextBuffer, class_positions, touches
 
 
 def byte_class(chars: str) -> np.ndarray:
@@ -143,13 +143,8 @@ class RegexFamily:
 
     def _bounded(self, buf: TextBuffer, cells, starts, ends) -> np.ndarray:
         """True where no boundary character touches the span."""
-        data = buf.data
-        keep = ends > starts
-        before = data[np.maximum(starts - 1, 0)]
-        after = data[np.minimum(ends, len(data) - 1)]
-        keep &= (starts == buf.offsets[cells]) | ~self.before[before]
-        keep &= (ends == buf.offsets[cells + 1]) | ~self.after[after]
-        return keep
+        hit_before, hit_after = touches(buf, cells, starts, ends, self.before, self.after)
+        return (ends > starts) & ~hit_before & ~hit_after
 
     def _python_matches(self, buf: TextBuffer, cells: np.ndarray):
         """The rare cells with several matches, or whose first match touched a boundary:

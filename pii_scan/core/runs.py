@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .buffers import Runs, TextBuffer, class_positions
+from .buffers import Runs, TextBuffer, class_positions, touches
 
 _SEPARATORS = np.zeros(256, dtype=bool)
 _SEPARATORS[[ord(" "), ord("-"), ord(")")]] = True
@@ -420,14 +420,12 @@ def in_hex_words(
     >>> in_hex_words(b, np.array([0, 1, 2]), np.array([4, 23, 34]), np.array([15, 34, 45])).tolist()
     [True, False, False]
     """
-    data, lo, hi = buf.data, buf.offsets[cells], buf.offsets[cells + 1]
+    data = buf.data
     out = np.zeros(len(starts), dtype=bool)
     if len(starts) == 0:
         return out
-    has_before, has_after = starts > lo, ends < hi
-    touched = has_before & LETTER[data[np.where(has_before, starts - 1, starts)]]
-    touched |= has_after & LETTER[data[np.where(has_after, ends, ends - 1)]]
-    idx = np.flatnonzero(touched)
+    letter_before, letter_after = touches(buf, cells, starts, ends, LETTER, LETTER)
+    idx = np.flatnonzero(letter_before | letter_after)
     if len(idx) == 0:
         return out
     words = buf.runs(ALNUM)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..catalog import Recognizer, alternation, load_words, re2_escape, vocabulary_pattern
-from ..core.buffers import TextBuffer
+from ..core.buffers import TextBuffer, touches
 from ..core.functions import register
 from ..core.regex import RegexFamily, byte_class
 from .gate import BEYOND_HANZI, needs_hanzi, restrict, triggered_cells
@@ -63,13 +63,9 @@ def whole_latin_words(buf: TextBuffer, cells, starts, ends) -> np.ndarray:
     >>> whole_latin_words(b, np.array([0, 1]), np.array([6, 17]), np.array([9, 20])).tolist()
     [True, False]
     """
-    data, offsets = buf.data, buf.offsets
     if len(starts) == 0:
         return np.zeros(0, dtype=bool)
-    inside_before = starts > offsets[cells]
-    inside_after = ends < offsets[cells + 1]
-    before = data[np.where(inside_before, starts - 1, starts)]
-    after = data[np.where(inside_after, ends, ends - 1)]
-    joined_before = inside_before & _LATIN[data[starts]] & _LATIN[before]
-    joined_after = inside_after & _LATIN[data[ends - 1]] & _LATIN[after]
+    latin_before, latin_after = touches(buf, cells, starts, ends, _LATIN, _LATIN)
+    joined_before = latin_before & _LATIN[buf.data[starts]]
+    joined_after = latin_after & _LATIN[buf.data[ends - 1]]
     return ~(joined_before | joined_after)
