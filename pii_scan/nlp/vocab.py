@@ -32,7 +32,7 @@ def family(rec: Recognizer) -> RegexFamily:
     return fam
 
 
-def beyond_hanzi(rec: Recognizer) -> str | None:
+def _without_hanzi_regex(rec: Recognizer) -> str | None:
     """What a cell without a Hanzi must hold: of a plain word list, its words without one
     (``COVID-19``, ``LGBT``); else the pattern."""
     if rec.vocabulary and rec.pattern == vocabulary_pattern(rec.vocabulary):
@@ -41,7 +41,7 @@ def beyond_hanzi(rec: Recognizer) -> str | None:
     return rec.pattern
 
 
-BEYOND_HANZI["vocabulary"] = beyond_hanzi
+BEYOND_HANZI["vocabulary"] = _without_hanzi_regex
 
 
 @register("vocabulary")
