@@ -17,8 +17,11 @@ The registry below lists them for the matching core::
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 
@@ -65,6 +68,7 @@ __all__ = [
     "checksums",
     "get",
     "names",
+    "surface",
 ]
 
 
@@ -76,6 +80,14 @@ class Validator:
     is_valid: Callable[[str], bool]
     batch: Callable[[np.ndarray], np.ndarray]
 
+
+#: Validators that are a module's functions with a keyword fixed: name -> (module, keywords).
+#: Addresses of one scope (globally reachable or internal), which the catalog scores apart.
+_VARIANTS: dict[str, tuple[ModuleType, dict]] = {
+    f"{module.__name__.rpartition('.')[2]}_{scope}": (module, {"scope": scope})
+    for module in (ipv4, ipv6)
+    for scope in ("public", "internal")
+}
 
 _REGISTRY: dict[str, Validator] = {
     validator.name: validator
@@ -96,6 +108,10 @@ _REGISTRY: dict[str, Validator] = {
         Validator("imei", imei.is_valid, imei.batch),
         Validator("vin", vin.is_valid, vin.batch),
         Validator("ipv4", ipv4.is_valid, ipv4.batch),
+        *(
+            Validator(name, partial(m.is_valid, **kw), partial(m.batch, **kw))
+            for name, (m, kw) in _VARIANTS.items()
+        ),
         Validator("ipv6", ipv6.is_valid, ipv6.batch),
         Validator("mac", mac.is_valid, mac.batch),
         Validator("meid", meid.is_valid, meid.batch),
@@ -112,6 +128,24 @@ def get(name: str) -> Validator:
         return _REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown validator {name!r}; known validators: {names()}") from None
+
+
+def surface(name: str) -> ModuleType | SimpleNamespace:
+    """The python-stdnum functions of validator ``name`` (``compact``, ``validate``,
+    ``is_valid``, ``batch``): its module, or for a variant its module's functions with the
+    variant's keyword.
+
+    >>> surface("ipv4_public").is_valid("10.0.0.1"), surface("ipv4").is_valid("10.0.0.1")
+    (False, True)
+    """
+    get(name)  # a KeyError that lists the known names
+    if name not in _VARIANTS:
+        return importlib.import_module(f"{__name__}.{name}")
+    module, keywords = _VARIANTS[name]
+    functions = {
+        f: partial(getattr(module, f), **keywords) for f in ("validate", "is_valid", "batch")
+    }
+    return SimpleNamespace(compact=module.compact, **functions)
 
 
 def names() -> list[str]:

@@ -134,6 +134,29 @@ def test_numbers_glued_to_letters_outside_hex_words_are_found(matcher, text, ent
     assert [e for *_, e in spans(matcher, [text])] == [entity]
 
 
+@pytest.mark.parametrize(
+    ("values", "column", "found"),
+    [
+        # a public address is a finding anywhere; an internal one only where it is said to
+        # be an IP address; loopback, "this network" and multicast never
+        (["来自114.114.114.114的请求"], None, [(0, 2, 17, "IP_ADDRESS")]),
+        (["网关 192.168.1.1", "ping 10.0.0.1 ok"], None, []),
+        (["登录IP 192.168.10.23"], None, [(0, 5, 18, "IP_ADDRESS")]),
+        (
+            ["10.20.30.40", "172.16.0.9"],
+            "client_ip",
+            [(0, 0, 11, "IP_ADDRESS"), (1, 0, 10, "IP_ADDRESS")],
+        ),
+        (["127.0.0.1", "0.0.0.0", "224.0.0.251"], "client_ip", []),
+        (["登录IP 127.0.0.1"], None, []),
+        (["来源 240e:3b7::1", "来源 fe80::1ff:fe23:4567:890a"], None, [(0, 3, 14, "IP_ADDRESS")]),
+        (["::1", "fd12:3456:789a::1"], "ipv6", [(1, 0, 17, "IP_ADDRESS")]),
+    ],
+)
+def test_ip_addresses_by_whose_they_can_be(matcher, values, column, found):
+    assert spans(matcher, values, column=column) == found
+
+
 # Passes as a resident ID (area 114403, born 1990-03-07, MOD 11-2) and as an all-digit
 # credit code (GB 32100, checked by stdnum below): its context decides.
 CODE = "114403199003072191"

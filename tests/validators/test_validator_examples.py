@@ -9,11 +9,11 @@ batch accepts.
 from __future__ import annotations
 
 import datetime
-import importlib
 
 import numpy as np
 import pytest
 
+from pii_scan import validators
 from pii_scan.validators import (
     InvalidChecksum,
     InvalidComponent,
@@ -259,7 +259,7 @@ INVALID = [
 
 
 def module(name: str):
-    return importlib.import_module(f"pii_scan.validators.{name}")
+    return validators.surface(name)
 
 
 @pytest.mark.parametrize(("name", "value", "compact"), VALID)

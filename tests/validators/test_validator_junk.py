@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import string
 
 import numpy as np
@@ -31,7 +30,11 @@ EXAMPLES = {
     "hk_id": "A123456(3)",
     "imei": "35-693110-000000-5",
     "ipv4": "192.0.2.1",
+    "ipv4_internal": "192.168.1.20",
+    "ipv4_public": "114.114.114.114",
     "ipv6": "2001:db8::8a2e:370:7334",
+    "ipv6_internal": "fe80::1",
+    "ipv6_public": "240e:3b7::1",
     "luhn": "6217000000000000004",
     "meid": "A0000012345678D",
     "mac": "02:00:5E:10:00:01",
@@ -72,7 +75,7 @@ JUNK: list[object] = [
 
 
 def module(name: str):
-    return importlib.import_module(f"pii_scan.validators.{name}")
+    return validators.surface(name)
 
 
 def fullwidth(text: str) -> str:

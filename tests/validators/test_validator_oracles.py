@@ -43,6 +43,7 @@ from pii_scan.validators import (
     cn_uscc,
     imei,
     ipv4,
+    ipv6,
     luhn,
     meid,
 )
@@ -626,3 +627,107 @@ def test_ipv4_batch_vs_ipaddress(agree, seed: int) -> None:
     # spaces around a value are removed by compact(); ipaddress itself rejects them
     assert_agrees(values, ours, [parses(v.strip()) for v in values])
     assert N * 0.2 < ours.sum() < N * 0.8
+
+
+#: Prefixes of the special-purpose ranges and their edges, to draw addresses from.
+SPECIAL_V4 = (
+    "0.",
+    "10.",
+    "11.",
+    "100.63.",
+    "100.64.",
+    "100.127.",
+    "100.128.",
+    "126.",
+    "127.",
+    "128.",
+    "169.253.",
+    "169.254.",
+    "172.15.",
+    "172.16.",
+    "172.31.",
+    "172.32.",
+    "192.0.0.",
+    "192.0.1.",
+    "192.0.2.",
+    "192.0.3.",
+    "192.167.",
+    "192.168.",
+    "192.169.",
+    "198.17.",
+    "198.18.",
+    "198.19.",
+    "198.20.",
+    "198.51.99.",
+    "198.51.100.",
+    "198.51.101.",
+    "203.0.112.",
+    "203.0.113.",
+    "203.0.114.",
+    "223.",
+    "224.",
+    "239.",
+    "240.",
+    "255.",
+)
+
+
+def ipv4_scope_oracle(text: str) -> str:
+    """The scope by :mod:`ipaddress`: never a person's (this network, loopback, multicast,
+    reserved and broadcast), internal (not globally reachable) or public."""
+    import ipaddress
+
+    address = ipaddress.IPv4Address(text)
+    if address.is_multicast or address.is_loopback or address.is_reserved:
+        return "none"
+    if address in ipaddress.IPv4Network("0.0.0.0/8"):
+        return "none"
+    # Python releases disagree on parts of 192.0.0.0/24; the IANA registry: not global.
+    if address in ipaddress.IPv4Network("192.0.0.0/24"):
+        return "internal"
+    return "public" if address.is_global else "internal"
+
+
+@pytest.mark.parametrize("scope", ["public", "internal"])
+def test_ipv4_scope_vs_ipaddress(agree, seed: int, scope: str) -> None:
+    """Public and internal addresses (scored apart by the catalog) as :mod:`ipaddress` sees
+    them, around the edges of every special-purpose range."""
+    rng = random.Random(seed + 81)
+    values = []
+    for _ in range(N):
+        if rng.random() < 0.6:
+            prefix = rng.choice(SPECIAL_V4)
+            rest = 4 - prefix.count(".")
+            values.append(prefix + ".".join(str(rng.randrange(256)) for _ in range(rest)))
+        else:
+            values.append(".".join(str(rng.randrange(256)) for _ in range(4)))
+    ours = agree(ipv4, values, scope=scope)
+    assert_agrees(values, ours, [ipv4_scope_oracle(v) == scope for v in values])
+    assert N * 0.1 < ours.sum() < N * 0.9
+
+
+@pytest.mark.parametrize(
+    ("address", "scope"),
+    [
+        ("240e:3b7::1", "public"),
+        ("2408:8207:1:2::5", "public"),
+        ("fe80::1ff:fe23:4567:890a", "internal"),
+        ("fd12:3456:789a::1", "internal"),
+        ("2001:db8::8a2e:370:7334", "internal"),
+        ("::ffff:192.168.0.1", "internal"),
+        ("::ffff:114.114.114.114", "public"),
+        ("::ffff:127.0.0.1", "none"),
+        ("::1", "none"),
+        ("::", "none"),
+        ("ff02::1", "none"),
+    ],
+)
+def test_ipv6_scope(address: str, scope: str) -> None:
+    import ipaddress
+
+    assert ipv6.scope_of(address) == scope
+    chars = np.frombuffer(address.encode(), np.uint8).reshape(1, -1)
+    for name in ("public", "internal"):
+        assert ipv6.batch(chars, scope=name)[0] == (scope == name)
+    if scope != "none" and ipaddress.IPv6Address(address).ipv4_mapped is None:
+        assert ipaddress.IPv6Address(address).is_global == (scope == "public")  # the oracle

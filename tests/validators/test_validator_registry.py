@@ -49,6 +49,12 @@ WITH_CHECK_DIGIT = {
     "vin",
 }
 ALL_MODULES = [*EXPECTED_NAMES, "checksums", "exceptions", "_arrays", "_dates", "_text"]
+#: Registered as one module's functions with a keyword fixed: name -> (module, keywords).
+VARIANTS = {
+    f"{name}_{scope}": (name, {"scope": scope})
+    for name in ("ipv4", "ipv6")
+    for scope in ("public", "internal")
+}
 
 
 def module(name: str):
@@ -56,7 +62,18 @@ def module(name: str):
 
 
 def test_names_are_the_registered_validators() -> None:
-    assert validators.names() == sorted(EXPECTED_NAMES)
+    assert validators.names() == sorted([*EXPECTED_NAMES, *VARIANTS])
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variants_are_module_functions_with_a_keyword(name: str) -> None:
+    base, keywords = VARIANTS[name]
+    entry = validators.get(name)
+    for got, function in (
+        (entry.is_valid, module(base).is_valid),
+        (entry.batch, module(base).batch),
+    ):
+        assert got.func is function and got.keywords == keywords
 
 
 @pytest.mark.parametrize("name", EXPECTED_NAMES)
@@ -111,7 +128,7 @@ def test_doctests(name: str) -> None:
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("name", EXPECTED_NAMES)
+@pytest.mark.parametrize("name", [*EXPECTED_NAMES, *VARIANTS])
 def test_batch_returns_bool_of_n(name: str) -> None:
     batch = validators.get(name).batch
     for width in (0, 1, 8, 11, 18):
@@ -122,7 +139,7 @@ def test_batch_returns_bool_of_n(name: str) -> None:
             assert not out.any()
 
 
-@pytest.mark.parametrize("name", EXPECTED_NAMES)
+@pytest.mark.parametrize("name", [*EXPECTED_NAMES, *VARIANTS])
 def test_batch_rejects_non_batches(name: str) -> None:
     batch = validators.get(name).batch
     with pytest.raises(TypeError):
