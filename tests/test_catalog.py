@@ -23,9 +23,10 @@ def entities_found(matcher, text, min_score=0.5, column=None):
 
 def example_options(rid):
     # Examples are read under the entry's [examples] column, if it names one. A cell recognizer
-    # decides a column by the share of values it matches, so a weak match counts there.
+    # decides a column by the share of values it matches, so a weak match counts there; so
+    # does the match of an entry never strong enough for a finding (a role mailbox).
     rec = CATALOG[rid]
-    min_score = 1e-6 if rec.kind == "cell" else 0.5
+    min_score = 1e-6 if rec.kind == "cell" or rec.context_score < 0.5 else 0.5
     return {"column": rec.example_column or None, "min_score": min_score}
 
 

@@ -157,6 +157,18 @@ def test_ip_addresses_by_whose_they_can_be(matcher, values, column, found):
     assert spans(matcher, values, column=column) == found
 
 
+@pytest.mark.parametrize("column", [None, "email"])
+def test_role_mailboxes_are_no_finding_even_in_an_email_column(matcher, column):
+    values = [
+        "如有问题请联系 support@example.com",
+        "NoReply+cn@Example.com",
+        "zhang.support@example.com",
+    ]
+    assert spans(matcher, values, column=column) == [(2, 0, 25, "EMAIL_ADDRESS")]
+    weak = matcher.match_array(pa.array(values[:2]), column=column)
+    assert weak["recognizer"].to_pylist() == ["email_role", "email_role"]  # matched, weakly
+
+
 # Passes as a resident ID (area 114403, born 1990-03-07, MOD 11-2) and as an all-digit
 # credit code (GB 32100, checked by stdnum below): its context decides.
 CODE = "114403199003072191"
