@@ -142,6 +142,9 @@ def read_xlsx(
         try:
             for sheet in book.worksheets:
                 try:
+                    # Read-only sheets trust the <dimension> the writer declared, and some
+                    # writers declare A1 for a full sheet: read every row that is there.
+                    sheet.reset_dimensions()
                     rows = sheet.iter_rows(values_only=True)
                     stream = _sheet_stream(
                         sheet.title, rows, batch_rows, max_rows, "cannot read xlsx"

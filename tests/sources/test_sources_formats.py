@@ -297,6 +297,32 @@ def test_xlsx_every_sheet_is_a_table(tmp_path, read_all):
     assert len(tables["无表头"].rows) == 3
 
 
+@pytest.mark.parametrize("declared", ["A1", "A1:B2"])
+def test_xlsx_rows_beyond_a_wrong_declared_dimension_are_read(tmp_path, read_all, declared):
+    import re
+    import zipfile
+
+    rows = [["姓名", "手机号", "身份证号"]] + [
+        [f"张{i}", f"138001380{i:02d}", "11010519491231002X"] for i in range(5)
+    ]
+    written = tmp_path / "written.xlsx"
+    write_xlsx(written, {"客户": rows})
+    path = tmp_path / "dimension.xlsx"  # as some generators write it: a wrong <dimension>
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8")
+                text, n = re.subn(r'<dimension ref="[^"]*"', f'<dimension ref="{declared}"', text)
+                if n == 0:
+                    text = text.replace("<sheetData", f'<dimension ref="{declared}"/><sheetData')
+                data = text.encode("utf-8")
+            out.writestr(item, data)
+    table = read_all(path)["客户"]
+    assert table.table.columns == ["姓名", "手机号", "身份证号"]
+    assert [r["手机号"] for r in table.rows] == [f"138001380{i:02d}" for i in range(5)]
+
+
 def test_xls_fixture(read_all):
     tables = read_all(FIXTURES / "spreadsheets" / "people.xls")
     assert list(tables) == ["客户", "空表"]
