@@ -95,7 +95,8 @@ class Archive:
     # -- filtering ----------------------------------------------------------------------------
     def _wanted(self, name: str) -> tuple[str, str | None] | None:
         """The format of member ``name``, or None when it is skipped (and counted)."""
-        parts = name.strip("/").split("/")
+        # "./x.csv" (some zip writers keep the leading "./"): "." and ".." are no hidden names
+        parts = [p for p in name.strip("/").split("/") if p not in (".", "..", "")] or [""]
         if any(p.startswith(".") for p in parts) or parts[0] == "__MACOSX":
             return None
         base = parts[-1]

@@ -147,9 +147,20 @@ _COPY = re.compile(
 _IDENT_RE = re.compile(_IDENT)
 _CONSTRAINT = re.compile(
     r"(?:PRIMARY|KEY|UNIQUE|INDEX|CONSTRAINT|FOREIGN|CHECK|FULLTEXT|SPATIAL|EXCLUDE|LIKE|"
-    r"PERIOD)\b",
+    r"PERIOD)\b\s*(?P<next>[A-Za-z_]\w*)?",
     re.I,
 )
+#: The first word of a column's type: a line ``key integer`` or ``index text`` (pg_dump
+#: leaves such non-reserved names unquoted) is a column, not a constraint.
+_TYPE_WORDS = frozenset(
+    """bigint bigserial binary bit blob bool boolean box bpchar bytea char character cidr
+    date datetime dec decimal double enum float float4 float8 geography geometry inet int
+    int2 int4 int8 integer interval json jsonb line longblob longtext macaddr mediumblob
+    mediumint mediumtext money nchar numeric nvarchar point polygon real serial set
+    smallint smallserial text time timestamp timestamptz timetz tinyblob tinyint tinytext
+    tsvector uuid varbinary varchar xml year""".split()
+)
+_LINE_END = re.compile(r";\r?\n")
 _SPECIAL = {
     "mysql": re.compile(r"""['"`;#]|--[ \t\r\n]|/\*"""),
     "postgres": re.compile(r"""['";]|--|/\*|\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$"""),
@@ -253,7 +264,8 @@ def _create_table(stmt: str, m: re.Match, dialect: str) -> _Table | None:
     pieces[-1] = last[:cut].strip()
     table = _Table(_table_name(m.group("name")))
     for piece in pieces:
-        if not piece or _CONSTRAINT.match(piece):
+        constraint = _CONSTRAINT.match(piece)
+        if not piece or (constraint and (constraint["next"] or "").lower() not in _TYPE_WORDS):
             continue
         ident = _IDENT_RE.match(piece)
         if ident is None:
@@ -662,8 +674,9 @@ class _Parser:
         the end of the text, leaving the rest to the general scanner)."""
         scan = start
         while True:
-            end = self.buf.find(";\n", scan)
-            if end >= 0:
+            found = _LINE_END.search(self.buf, scan)  # LF or CRLF line ends
+            if found:
+                end = found.start()
                 self.pos = end + 1
                 return self.buf[start:end]
             if len(self.buf) - start > MAX_STATEMENT_CHARS:

@@ -175,6 +175,14 @@ def test_zip_members_are_sources(tmp_path):
     assert [c["name"] for c in columns] == PEOPLE_COLUMNS
 
 
+def test_zip_members_named_with_a_leading_dot_slash_are_read(tmp_path):
+    path = tmp_path / "dotslash.zip"
+    _zip(path, {"./customers.csv": csv_text(people(5)).encode(), "./.hidden.csv": b"a\n1\n"})
+    sources, _ = _scan_sources(path)
+    assert list(sources) == [f"{path}!./customers.csv"]
+    assert sources[f"{path}!./customers.csv"]["tables"][0]["rows_scanned"] == 5
+
+
 def test_include_applies_to_members_not_to_the_archive(tmp_path):
     path = tmp_path / "bundle.zip"
     _zip(path, {"p.csv": b"a\n1\n", "p.jsonl": b'{"a": 1}\n'})

@@ -189,6 +189,40 @@ def test_postgres_syntax(tmp_path, read_all):
     ]
 
 
+def test_postgres_columns_named_like_constraint_words(tmp_path, read_all):
+    # pg_dump leaves non-reserved words unquoted: key, index, period, check are columns here
+    path = _sql(
+        tmp_path,
+        "-- PostgreSQL database dump\n"
+        "CREATE TABLE public.members (\n    index integer,\n    key text NOT NULL,\n"
+        "    period character varying(8),\n    name text,\n    phone text,\n"
+        "    CONSTRAINT members_pk PRIMARY KEY (index),\n    CHECK (index > 0)\n);\n"
+        "INSERT INTO public.members VALUES (1, 'k', '2024Q1', '张伟', '13800138000');\n",
+    )
+    t = read_all(path)["members"]  # the default schema is left out
+    assert t.table.columns == ["index", "key", "period", "name", "phone"]
+    assert t.rows[0]["name"] == "张伟" and t.rows[0]["phone"] == "13800138000"
+
+
+def test_mysqldump_with_crlf_line_ends(tmp_path, read_all, monkeypatch):
+    from pii_scan.sources import sqldump
+
+    # Each INSERT ends its own line: one statement never reads on to the end of the dump
+    # (with CRLF it did, and a dump larger than the statement limit failed).
+    monkeypatch.setattr(sqldump, "MAX_STATEMENT_CHARS", 400)
+    inserts = "".join(
+        f"INSERT INTO `t` VALUES ('张{i}','138001380{i:02d}'),('李{i}','139123456{i:02d}');\n"
+        for i in range(20)
+    )
+    text = (
+        "-- MySQL dump 10.13\n"
+        "CREATE TABLE `t` (\n  `name` varchar(20),\n  `phone` varchar(20)\n);\n" + inserts
+    )
+    t = read_all(_sql(tmp_path, text.replace("\n", "\r\n")))["t"]
+    assert len(t.rows) == 40
+    assert t.rows[-1] == {"name": "李19", "phone": "13912345619"}
+
+
 def test_insert_without_create_table(tmp_path, read_all):
     path = _sql(tmp_path, "INSERT INTO people VALUES ('张三', '13800138000'), ('李四', NULL);\n")
     t = read_all(path)["people"]
