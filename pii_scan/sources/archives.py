@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from .base import Limits, SourceError, SourceRef, open_binary, reason
+from .base import Limits, SourceError, SourceRef, open_binary, printable_path, reason
 from .discovery import ARCHIVE_FORMATS, detect, matches_patterns
 from .inputs import (
     Input,
@@ -107,7 +107,7 @@ class Archive:
             return None
         found = detect(name)
         if found is None or (found[0] in ARCHIVE_FORMATS and self.depth >= MAX_DEPTH):
-            self.unsupported.append(f"{self.ref.path}!{name}")
+            self.unsupported.append(f"{self.ref.path}!{printable_path(name)}")
             return None
         return found
 
@@ -137,7 +137,7 @@ class Archive:
                 continue
             fmt, compression = found
             yield SourceRef(
-                path=f"{ref.path}!{name}",
+                path=f"{ref.path}!{printable_path(name)}",
                 location=location,
                 format=fmt,
                 compression=compression,
@@ -177,7 +177,7 @@ class Archive:
                 raise SourceError(f"truncated or corrupt tar archive: {reason(exc)}") from None
             try:
                 yield SourceRef(
-                    path=f"{ref.path}!{name}",
+                    path=f"{ref.path}!{printable_path(name)}",
                     location=tmp,
                     format=fmt,
                     compression=compression,

@@ -284,6 +284,47 @@ def reason(exc: BaseException) -> str:
     return scrub_values(text)
 
 
+def printable_path(path: str) -> str:
+    """``path`` as text that can be written anywhere. A file name that is no UTF-8 (Python
+    keeps its bytes as surrogates: GBK names from a Windows archive or share) is shown as
+    those bytes read as GB18030, else with the bytes that are no UTF-8 written ``%FF``; each
+    part of the path apart.
+
+    >>> printable_path("/data/" + "客户名单.csv".encode("gbk").decode("utf-8", "surrogateescape"))
+    '/data/客户名单.csv'
+    >>> printable_path("/data/" + b"\\xff.csv".decode("utf-8", "surrogateescape"))
+    '/data/%FF.csv'
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for part in path.split("/"):
+        try:
+            part.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = part.encode("utf-8", "surrogateescape")
+            try:
+                part = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                part = "".join(
+                    f"%{ord(c) - 0xDC00:02X}" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in part
+                )
+        parts.append(part)
+    return "/".join(parts)
+
+
+def native_path(path: str) -> str | bytes:
+    """``path`` for pyarrow, which takes no surrogates in a str: the OS bytes then."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
 def open_binary(location: str) -> BinaryIO:
     """Open ``location`` for binary reading, raising :class:`SourceError` on failure.
 

@@ -61,7 +61,7 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from .base import SourceError, SourceRef, file_kind
+from .base import SourceError, SourceRef, file_kind, printable_path
 from .inputs import COMPRESSIONS, is_uri, resolve_uri
 
 __all__ = ["ARCHIVE_FORMATS", "FORMATS", "Discovery", "detect", "detect_format", "discover"]
@@ -175,7 +175,7 @@ class _Finder:
         self._datasets: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
 
     def error(self, path: str, message: str) -> None:
-        self.result.errors.append({"path": path, "error": message})
+        self.result.errors.append({"path": printable_path(path), "error": message})
 
     def excluded_dir(self, rel: str, name: str) -> bool:
         return matches_patterns(self.exclude, rel, name)
@@ -211,6 +211,7 @@ class _Finder:
         join: str = os.sep,
     ) -> None:
         """Record a file that exists and passed the filters."""
+        display = printable_path(display)
         found = detect(location)
         if found is not None and not is_uri(location):
             magic = _SNIFFED.get(os.path.splitext(location.lower())[1])
@@ -246,7 +247,7 @@ class _Finder:
     def datasets(self) -> list[SourceRef]:
         return [
             SourceRef(
-                path=display,
+                path=printable_path(display),
                 location=location,
                 format="parquet",
                 members=tuple(sorted(loc for loc, _ in files)),

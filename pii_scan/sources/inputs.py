@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from .base import Limits, SourceError, SourceRef, open_binary, reason
+from .base import Limits, SourceError, SourceRef, native_path, open_binary, reason
 
 __all__ = [
     "COMPRESSIONS",
@@ -306,7 +306,7 @@ class Input:
         local = self.local_file
         if local is not None:
             try:
-                source = pa.OSFile(local, "rb")
+                source = pa.OSFile(native_path(local), "rb")
             except (OSError, pa.ArrowException) as exc:
                 raise SourceError(f"cannot open file: {reason(exc)}") from None
             source.seek(offset)
@@ -340,7 +340,7 @@ class Input:
             return
         with self.local_path() as path:
             try:
-                f = pa.OSFile(path, "rb")
+                f = pa.OSFile(native_path(path), "rb")
             except (OSError, pa.ArrowException) as exc:
                 raise SourceError(f"cannot open file: {reason(exc)}") from None
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
+import pyarrow as pa
 import pytest
 
 from pii_scan.sources import SourceRef, detect_format, discover
@@ -187,3 +188,44 @@ def test_source_ref_is_frozen():
     ref = SourceRef(path="a.csv", location="a.csv", format="csv")
     with pytest.raises(AttributeError):
         ref.path = "b.csv"  # type: ignore[misc]
+
+
+def test_file_names_that_are_no_utf8_are_scanned_and_shown_as_gb18030(tmp_path):
+    """GBK file names (a Windows archive unpacked, a share): read like any other, shown as
+    GB18030 text in every output, and one name that is neither never stops the scan."""
+    import json
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    def gbk(name: str) -> str:  # the name as Python sees it: its bytes kept as surrogates
+        return os.fsdecode(name.encode("gbk"))
+
+    csv = "姓名,手机号,身份证号\n张伟,13800138000,11010519491231002X\n"
+    (tmp_path / gbk("客户名单.csv")).write_text(csv, encoding="utf-8")
+    (tmp_path / os.fsdecode(b"\xff\xfe.csv")).write_text(csv, encoding="utf-8")
+    pq.write_table(pa.table({"手机号": ["13800138000"]}), tmp_path / "t.parquet")
+    (tmp_path / "t.parquet").rename(tmp_path / gbk("订单.parquet"))
+    out, findings = tmp_path.parent / "r.json", tmp_path.parent / "f.jsonl"
+    args = [sys.executable, "-m", "pii_scan", "scan", str(tmp_path)]
+    done = subprocess.run([*args, "--format", "json", "-o", out, "--findings", findings])
+    assert done.returncode == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    shown = {s["path"]: s["status"] for s in report["sources"]}
+    assert shown == {
+        str(tmp_path / "%FF%FE.csv"): "ok",
+        str(tmp_path / "客户名单.csv"): "ok",
+        str(tmp_path / "订单.parquet"): "ok",
+    }
+    paths = {
+        json.loads(line)["path"]
+        for line in findings.read_text(encoding="utf-8").split("\n")
+        if line
+    }
+    assert str(tmp_path / "客户名单.csv") in paths
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    table = subprocess.run([*args[:-1], "."], capture_output=True, cwd=tmp_path, env=env)
+    assert table.returncode == 0
+    shown = table.stdout.decode("utf-8")
+    assert "客户名单.csv" in shown and "%FF%FE.csv" in shown
