@@ -380,15 +380,37 @@ def safe_name(name: str, entity: str | None = None) -> str:
 
 
 def shown_name(name: str) -> str:
-    """A column name as reports show it: each dotted part that :func:`looks_like_value` is
-    masked (a lone data row read as the header, JSON objects keyed by phone numbers).
+    """A column name as reports show it: each e-mail address in it and each other dotted part
+    that :func:`looks_like_value` is masked (a lone data row read as the header, JSON objects
+    keyed by phone numbers or e-mail addresses).
 
     >>> shown_name("contacts.13957163482.note"), shown_name("手机号")
     ('contacts.139****3482.note', '手机号')
+    >>> shown_name("zhangwei@example.com.phone")
+    'z***@example.com.phone'
     """
-    parts = name.split(".")
-    shown = [safe_name(p) for p in parts]
-    return name if shown == parts else ".".join(shown)
+    from .. import validators
+
+    out, last = [], 0
+    for m in _EMAIL_IN_NAME.finditer(name):
+        # the longest address that is one (a key path goes on after it: ….com.phone)
+        value = m.group()
+        while value and not validators.get("email").is_valid(value):
+            value = value.rpartition(".")[0] if "." in value.partition("@")[2] else ""
+        if value:
+            out += [_shown_parts(name[last : m.start()]), mask(value, "EMAIL_ADDRESS")]
+            last = m.start() + len(value)
+    out.append(_shown_parts(name[last:]))
+    shown = "".join(out)
+    return name if shown == name else shown
+
+
+_EMAIL_IN_NAME = re.compile(r"[A-Za-z0-9_%+-][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _shown_parts(text: str) -> str:
+    parts = text.split(".")
+    return ".".join(safe_name(p) for p in parts)
 
 
 def rename_strings(data, names: dict[str, str]):

@@ -498,9 +498,14 @@ def test_values_read_as_column_names_are_not_shown(world):
     odd.mkdir(exist_ok=True)
     (odd / "one_row.csv").write_text(f"{IDS[0]},{MOBILES[0]},{CARDS[0]}\n", "utf-8")
     (odd / "keyed.jsonl").write_text(json.dumps({MOBILES[1]: {"n": 1}, "x": 2}) + "\n", "utf-8")
+    # keyed by e-mail addresses: a dotted key path must not hide the address from the mask
+    (odd / "mail_keyed.jsonl").write_text(
+        json.dumps({EMAILS[0]: {"addr": "x"}, EMAILS[2]: 1}) + "\n", "utf-8"
+    )
     out = base / "odd.json"
     _, blobs = run("scan", odd, "--format", "json", "-o", out, files=[out])
-    found = [x for x in leaks(blobs) if any(repr(v) in x for v in (*IDS, *MOBILES, *CARDS))]
+    values = (*IDS, *MOBILES, *CARDS, EMAILS[0], EMAILS[2])
+    found = [x for x in leaks(blobs) if any(repr(v) in x for v in values)]
     assert not found, found
 
 
