@@ -152,75 +152,15 @@ _CONSTRAINT = re.compile(
 )
 #: The first word of a column's type: a line ``key integer`` or ``index text`` (pg_dump
 #: leaves such non-reserved names unquoted) is a column, not a constraint.
-_TYPE_WORDS = frozenset(
-    [
-        "bigint",
-        "bigserial",
-        "binary",
-        "bit",
-        "blob",
-        "bool",
-        "boolean",
-        "box",
-        "bpchar",
-        "bytea",
-        "char",
-        "character",
-        "cidr",
-        "date",
-        "datetime",
-        "dec",
-        "decimal",
-        "double",
-        "enum",
-        "float",
-        "float4",
-        "float8",
-        "geography",
-        "geometry",
-        "inet",
-        "int",
-        "int2",
-        "int4",
-        "int8",
-        "integer",
-        "interval",
-        "json",
-        "jsonb",
-        "line",
-        "longblob",
-        "longtext",
-        "macaddr",
-        "mediumblob",
-        "mediumint",
-        "mediumtext",
-        "money",
-        "nchar",
-        "numeric",
-        "nvarchar",
-        "point",
-        "polygon",
-        "real",
-        "serial",
-        "set",
-        "smallint",
-        "smallserial",
-        "text",
-        "time",
-        "timestamp",
-        "timestamptz",
-        "timetz",
-        "tinyblob",
-        "tinyint",
-        "tinytext",
-        "tsvector",
-        "uuid",
-        "varbinary",
-        "varchar",
-        "xml",
-        "year",
-    ]
-)
+_TYPE_WORDS_TEXT = """
+    bigint bigserial binary bit blob bool boolean box bpchar bytea char character cidr date
+    datetime dec decimal double enum float float4 float8 geography geometry inet int int2
+    int4 int8 integer interval json jsonb line longblob longtext macaddr mediumblob
+    mediumint mediumtext money nchar numeric nvarchar point polygon real serial set smallint
+    smallserial text time timestamp timestamptz timetz tinyblob tinyint tinytext tsvector
+    uuid varbinary varchar xml year
+"""
+_TYPE_WORDS = frozenset(_TYPE_WORDS_TEXT.split())
 _LINE_END = re.compile(r";\r?\n")
 _SPECIAL = {
     "mysql": re.compile(r"""['"`;#]|--[ \t\r\n]|/\*"""),

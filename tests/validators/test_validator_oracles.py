@@ -267,9 +267,13 @@ def test_foreigner_pr_id_vs_mod_11_2(foreigner_ids: list[str], agree) -> None:
 def test_foreigner_pr_id_old_form(agree, rng) -> None:
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     values = ["".join(rng.choices(letters, k=3)) + digits(rng, 12) for _ in range(500)]
+    values += [rng.choice(["USA", "GBR", "kor", "DEU"]) + digits(rng, 12) for _ in range(100)]
     values += ["".join(rng.choices(letters + DIGITS, k=15)) for _ in range(500)]
     ours = agree(cn_foreigner_pr_id, values)
-    assert ours.tolist() == [v[:3].isalpha() and v[3:].isdigit() for v in values]
+    nationality = cn_foreigner_pr_id.NATIONALITIES
+    expected = [v[:3].upper() in nationality and v[3:].isdigit() for v in values]
+    assert ours.tolist() == expected
+    assert 100 <= sum(expected) < 300  # the four codes, and random letters that are one
 
 
 # ----------------------------------------------------------------------- USCC
