@@ -63,6 +63,7 @@ from .runs import (
     digit_candidates,
     grouping_code,
     in_hex_words,
+    in_uuids,
     word_spans,
 )
 
@@ -712,8 +713,12 @@ _STRIP[[ord(c) for c in " -()/"]] = True
 
 
 def _outside_hex_words(buf: TextBuffer, f: _Found) -> _Found:
-    """``f`` without the spans inside hash-like hex words (:func:`in_hex_words`)."""
+    """``f`` without the spans inside hash-like hex words (:func:`in_hex_words`) and UUIDs
+    (:func:`in_uuids`)."""
     inside = in_hex_words(buf, f.cells, f.starts, f.ends)
+    if (~inside).any():
+        rest = np.flatnonzero(~inside)
+        inside[rest] = in_uuids(buf, f.cells[rest], f.starts[rest], f.ends[rest])
     if not inside.any():
         return f
     keep = ~inside

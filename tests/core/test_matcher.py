@@ -169,6 +169,22 @@ def test_role_mailboxes_are_no_finding_even_in_an_email_column(matcher, column):
     assert weak["recognizer"].to_pylist() == ["email_role", "email_role"]  # matched, weakly
 
 
+def test_digit_runs_inside_uuids_are_not_found(matcher):
+    import random
+    import uuid
+
+    rng = random.Random(7)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(20_000)]
+    ids += ["5f9d0644-7691-4657-8787-a0e8490201be", "4d43f215-a0cd-459f-ad5f-a04299078061"]
+    assert spans(matcher, ids) == []
+    assert spans(matcher, ids[-2:], column="trace_id") == []
+    # a phone written with dashes next to a word or another number stays a phone
+    assert [e for *_, e in spans(matcher, ["tel-138-0013-8000", "ab-13800138000-cd"])] == [
+        "CN_MOBILE_PHONE",
+        "CN_MOBILE_PHONE",
+    ]
+
+
 # Passes as a resident ID (area 114403, born 1990-03-07, MOD 11-2) and as an all-digit
 # credit code (GB 32100, checked by stdnum below): its context decides.
 CODE = "114403199003072191"
