@@ -42,6 +42,9 @@ How this differs from the core, on purpose or through Presidio's design:
   type. A valid resident ID that also passes Luhn can therefore come back as a weak (0.4)
   ``BANK_CARD`` too. :func:`analyzer` drops it, because it uses the core's
   ``min_finding_score`` (0.5) as its default threshold.
+* **Role mailboxes stay e-mail findings.** In the core, ``email_role`` (``support@``,
+  ``noreply@``…) takes the span of the ``email`` match at a score below any finding. Presidio
+  keeps the stronger of two results of one entity, so here the address is still reported.
 * **Organisations are skipped.** ``CN_USCC`` (``personal = false``) is left out unless
   ``include_non_personal=True``. In the core it also claims its span, so that a credit code is
   never reported as something else. In Presidio it can only add a result.
@@ -58,6 +61,7 @@ from pathlib import Path
 import regex
 import spacy
 from presidio_analyzer import (
+    AnalysisExplanation,
     AnalyzerEngine,
     EntityRecognizer,
     Pattern,
@@ -201,6 +205,12 @@ class CatalogRecognizer(PatternRecognizer):
                     start,
                     end,
                     self.rec.score,
+                    # Presidio's own context enhancer writes into it when it finds a word
+                    analysis_explanation=AnalysisExplanation(
+                        recognizer=self.name,
+                        original_score=self.rec.score,
+                        textual_explanation=f"pii_scan function {self.rec.function}",
+                    ),
                     recognition_metadata={
                         RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                         RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,

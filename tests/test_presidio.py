@@ -264,6 +264,10 @@ DIFFERENT = {
     "证件号 110105 19900307 1239": "separated groups",
     "串号 35-693110-000000-5": "separated groups",
     "0086 13912345678": "separated groups: Presidio finds the 11 digits without the 0086",
+    "如有问题请联系 support@example.com": "role mailbox: Presidio keeps the stronger email match",
+    "邮箱：noreply@notice.example.cn": "role mailbox: Presidio keeps the stronger email match",
+    "noreply@notice.example.cn": "role mailbox: Presidio keeps the stronger email match",
+    "HR+2026@example.com.cn": "role mailbox: Presidio keeps the stronger email match",
 }
 
 EXAMPLES = [
