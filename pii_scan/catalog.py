@@ -95,7 +95,19 @@ class Recognizer:
     example_column: str = ""  # the column name under which the examples are read
     personal: bool = True
     extracts: tuple[str, ...] = ()
+    # Look-alikes: a match right after one of these labels (发票代码, 版本号…) is none of this
+    # recognizer's, nor is anything in a column of these names.
+    not_after: tuple[str, ...] = ()
+    not_in_columns: tuple[str, ...] = ()
     source_file: str = field(default="", compare=False)
+
+    @property
+    def not_after_pattern(self) -> str:
+        """A regex for the text before a match that makes it a look-alike: one of
+        ``not_after`` as a word (no Latin letter before it), then a connector; any case."""
+        if not self.not_after:
+            return ""
+        return rf"(?:^|[^A-Za-z])(?:{alternation(self.not_after)})[ \t]*[:：=#]?[ \t]*$"
 
     @property
     def presidio_pattern(self) -> str:
@@ -246,6 +258,8 @@ def _parse(path: Path) -> Recognizer:
             example_column=str(examples.get("column", "")),
             personal=bool(raw.get("personal", True)),
             extracts=_tuple(raw.get("extracts")),
+            not_after=_tuple(raw.get("lookalikes", {}).get("after")),
+            not_in_columns=_tuple(raw.get("lookalikes", {}).get("columns")),
             source_file=path.name,
         )
     except KeyError as exc:

@@ -42,6 +42,10 @@ How this differs from the core, on purpose or through Presidio's design:
   type. A valid resident ID that also passes Luhn can therefore come back as a weak (0.4)
   ``BANK_CARD`` too. :func:`analyzer` drops it, because it uses the core's
   ``min_finding_score`` (0.5) as its default threshold.
+* **Look-alike labels are read in a window.** An entry's ``lookalikes.after`` labels
+  (``发票代码``, ``版本号``) drop a match right after them, as in the core, within the 48
+  characters before it; its ``lookalikes.columns`` drop every match when one of them is in the
+  ``context`` given to ``analyze()``.
 * **Role mailboxes stay e-mail findings.** In the core, ``email_role`` (``support@``,
   ``noreply@``…) takes the span of the ``email`` match at a score below any finding. Presidio
   keeps the stronger of two results of one entity, so here the address is still reported.
@@ -148,6 +152,7 @@ class CatalogRecognizer(PatternRecognizer):
         self.context_window = context_window
         self._validator = validators.get(rec.validator) if rec.validator else None
         self._words = tuple(w.lower() for w in rec.context)
+        self._not_after = regex.compile(rec.not_after_pattern) if rec.not_after else None
         super().__init__(
             supported_entity=rec.entity,
             name=NAME_PREFIX + rec.id,
@@ -231,8 +236,14 @@ class CatalogRecognizer(PatternRecognizer):
         that have none."""
         folded = text.translate(_FULLWIDTH).lower()
         given = self._word_in_given(context or ())
+        if self.rec.not_in_columns and any(
+            column_matches(c, self.rec.not_in_columns) for c in context or ()
+        ):
+            return []  # a column of look-alikes (发票代码 for landlines)
         out = []
         for result in raw_recognizer_results:
+            if self._not_after and self._not_after.search(folded[: result.start][-48:]):
+                continue  # right after a look-alike's label (版本号 2.0.1.12)
             near = (
                 "" if self.rec.kind == "cell" else self._word_near(folded, result.start, result.end)
             )

@@ -190,6 +190,10 @@ class Matcher:
             if r.kind in ("cell", "regex", "word", "token") and r.pattern
         }
         self._context_needs = {i: required_bytes(c, True) for i, c in self._context.items()}
+        # Look-alikes (lookalikes.after / .columns in the catalog): labels before a match.
+        self._not_after = {
+            i: r.not_after_pattern for i, r in enumerate(self.recognizers) if r.not_after
+        }
         # Recognizers of what is not personal information, with context words: where their
         # context is, they may take a candidate a personal one claimed (_contested_here).
         self._contesting = [
@@ -294,7 +298,35 @@ class Matcher:
                     cells, starts, ends = self._functions[i](buf, arr, only, rec)
                 if len(cells):
                     results.append(self._validate_spans(i, buf, cells, starts, ends))
+        results = [self._without_lookalikes(buf, f, column) for f in results]
         return [(f, self._scores(buf, f, column)) for f in results if len(f.cells)]
+
+    def _without_lookalikes(self, buf: TextBuffer, f: _Found, column: str | None) -> _Found:
+        """``f`` without what its recognizer's look-alike labels say is something else: all
+        of it in a column of those names, else the matches right after one (发票代码 …)."""
+        rec = self.recognizers[f.rec]
+        if column is not None and rec.not_in_columns and _named(column, rec.not_in_columns):
+            return _Found(f.rec, f.cells[:0], f.starts[:0], f.ends[:0], None)
+        if f.rec not in self._not_after or len(f.cells) == 0:
+            return f
+        # Only matches with text before them in their cell: up to 48 bytes of it (a label and
+        # its connector), from the start of a character.
+        after_text = np.flatnonzero(f.starts > buf.offsets[f.cells])
+        if len(after_text) == 0:
+            return f
+        start = f.starts[after_text]
+        lo = np.maximum(start - 48, buf.offsets[f.cells[after_text]])
+        for _ in range(3):  # off UTF-8 continuation bytes
+            lo += ((buf.data[lo] & 0xC0) == 0x80) & (lo < start)
+        before = _slices(buf.data, lo, start)
+        hit = pc.match_substring_regex(before, self._not_after[f.rec], ignore_case=True)
+        drop = after_text[hit.to_numpy(zero_copy_only=False)]
+        if len(drop) == 0:
+            return f
+        keep = np.ones(len(f.cells), dtype=bool)
+        keep[drop] = False
+        birth = f.birth[keep] if f.birth is not None else None
+        return _Found(f.rec, f.cells[keep], f.starts[keep], f.ends[keep], birth)
 
     def _contested_here(self, i: int, buf: TextBuffer, column: str | None, present) -> bool:
         """Is ``i`` a recognizer of what is *not* personal information (an organisation's

@@ -185,6 +185,28 @@ def test_digit_runs_inside_uuids_are_not_found(matcher):
     ]
 
 
+@pytest.mark.parametrize(
+    ("values", "column", "found"),
+    [
+        # a label of a look-alike right before a match: no match of that recognizer
+        (["版本号 2.0.1.12", "固件版本：1.0.0.12", "V2.1.0.3", "rv:1.9.2.20"], None, []),
+        (["dev 58.24.56.62"], None, [(0, 4, 15, "IP_ADDRESS")]),  # "v" as the end of a word
+        (["发票代码：044031900111", "运单号 075512345678", "订单号 13800138000"], None, []),
+        (["业务流水号：320584202403151239"], None, []),
+        (["身份证 320584202403151239"], None, [(0, 4, 22, "CN_RESIDENT_ID")]),
+        # a column of look-alikes
+        (["044031900111", "032021900111"], "发票代码", []),
+        (["320584202403151239"], "业务流水号", []),
+        (["2.0.1.12"], "app_version", []),
+        (["6217000000000000004"], "order_id", []),
+    ],
+)
+def test_labels_and_columns_of_look_alikes(matcher, values, column, found):
+    assert spans(matcher, values, column=column) == found
+    if column is not None:  # weak matches too: nothing counts toward the column's verdict
+        assert matcher.match_array(pa.array(values), column=column).num_rows == 0
+
+
 # Passes as a resident ID (area 114403, born 1990-03-07, MOD 11-2) and as an all-digit
 # credit code (GB 32100, checked by stdnum below): its context decides.
 CODE = "114403199003072191"
