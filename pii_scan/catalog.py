@@ -99,6 +99,10 @@ class Recognizer:
     # recognizer's, nor is anything in a column of these names.
     not_after: tuple[str, ...] = ()
     not_in_columns: tuple[str, ...] = ()
+    # A look-alike entry: what it matches (a role mailbox, an image file name) is known not to
+    # be personal information. It takes the span from the entries it overlaps, as any match
+    # does (the longest, then the higher priority), and is then dropped.
+    lookalike: bool = False
     source_file: str = field(default="", compare=False)
 
     @property
@@ -256,7 +260,8 @@ def _parse(path: Path) -> Recognizer:
             positive=_tuple(examples.get("positive")),
             negative=_tuple(examples.get("negative")),
             example_column=str(examples.get("column", "")),
-            personal=bool(raw.get("personal", True)),
+            personal=bool(raw.get("personal", True)) and not raw.get("lookalike", False),
+            lookalike=bool(raw.get("lookalike", False)),
             extracts=_tuple(raw.get("extracts")),
             not_after=_tuple(raw.get("lookalikes", {}).get("after")),
             not_in_columns=_tuple(raw.get("lookalikes", {}).get("columns")),

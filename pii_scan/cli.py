@@ -581,7 +581,9 @@ def recognizers(fmt, policy) -> None:
                 "name_en": r.name_en,
                 "category": category,
                 "category_zh": cats.get(category, {}).get("zh", ""),
-                "tier": pol.tier(r.entity, r.id),
+                # a look-alike reports nothing: it only keeps its look-alikes from being reported
+                "tier": None if r.lookalike else pol.tier(r.entity, r.id),
+                "lookalike": r.lookalike,
                 "validator": r.validator,
                 "kind": r.kind,
                 "standard": r.standard,

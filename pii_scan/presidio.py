@@ -46,9 +46,10 @@ How this differs from the core, on purpose or through Presidio's design:
   (``发票代码``, ``版本号``) drop a match right after them, as in the core, within the 48
   characters before it; its ``lookalikes.columns`` drop every match when one of them is in the
   ``context`` given to ``analyze()``.
-* **Role mailboxes stay e-mail findings.** In the core, ``email_role`` (``support@``,
-  ``noreply@``…) takes the span of the ``email`` match at a score below any finding. Presidio
-  keeps the stronger of two results of one entity, so here the address is still reported.
+* **Look-alike entries are left out.** In the core, a ``lookalike`` entry (role mailboxes
+  ``support@``, image names ``logo@2x.png``) takes the span of the match it imitates and is
+  then dropped. A Presidio recognizer can only add results, so here such a text is still
+  reported as what it looks like.
 * **Organisations are skipped.** ``CN_USCC`` (``personal = false``) is left out unless
   ``include_non_personal=True``. In the core it also claims its span, so that a credit code is
   never reported as something else. In Presidio it can only add a result.
@@ -283,12 +284,13 @@ def recognizers(
     include_non_personal: bool = False,
 ) -> list[EntityRecognizer]:
     """One :class:`CatalogRecognizer` per catalog entry; ``personal = false`` entries
-    (organisations' credit codes) only with ``include_non_personal=True``."""
+    (organisations' credit codes) only with ``include_non_personal=True``; look-alike entries
+    never (Presidio cannot drop another recognizer's result)."""
     catalog = catalog or load_catalog()
     return [
         CatalogRecognizer(rec, language, version=catalog.version)
         for rec in catalog
-        if rec.personal or include_non_personal
+        if (rec.personal or include_non_personal) and not rec.lookalike
     ]
 
 

@@ -124,6 +124,7 @@ class Matcher:
                     self._checked_births[r.id] = module.batch_with_birth_dates
         self._structure_checks: dict = {}
         self._priority = np.array([r.priority for r in self.recognizers], np.int64)
+        self._lookalike = np.array([r.lookalike for r in self.recognizers], bool)
         # A score this high was lifted by context (recognizers whose context adds nothing: never).
         self._lifted = np.array(
             [r.context_score if r.context_score > r.score else np.inf for r in self.recognizers],
@@ -528,7 +529,7 @@ class Matcher:
         """Indices of the best span of each group of identical spans, in buffer order: one
         its context supports first (an all-digit credit code after 统一社会信用代码 is no
         resident ID, though it passes as one), then the higher priority, then the score."""
-        supported = scores >= self._lifted[recs]
+        supported = (scores >= self._lifted[recs]) | self._lookalike[recs]
         order = np.lexsort((-scores, -self._priority[recs], ~supported, ends, starts))
         s, e = starts[order], ends[order]
         first = np.concatenate(([True], (s[1:] != s[:-1]) | (e[1:] != e[:-1])))
@@ -580,6 +581,10 @@ class Matcher:
                 best = best[sub]
             keep = np.concatenate((keep[~clash], best))
             keep = keep[np.argsort(starts[keep], kind="stable")]
+        if self._lookalike.any():  # look-alikes have taken their spans: now they go
+            keep = keep[~self._lookalike[recs[keep]]]
+            if len(keep) == 0:
+                return _empty_table(values)
         cells, starts, ends = cells[keep], starts[keep], ends[keep]
         recs, scores, births = recs[keep], scores[keep], births[keep]
 
