@@ -58,8 +58,29 @@ NOT_NAMES = frozenset(
         "周末",
         "常常",
         "马上",
+        # roles and brands the lexicon tags as names (顾客说…, 支付宝已到账, 华为表示…)
+        "顾客",
+        "师傅",
+        "客户",
+        "老板",
+        "支付宝",
+        "花呗",
+        "华为",
+        "海尔",
+        "高德",
+        "小米",
+        "京东",
+        "苏宁",
+        "美团",
+        "黄金周",
+        "祝福",
     ]
 )
+#: A given name is none of these parts of speech of jieba's lexicon: a time, direction or
+#: place word (患者于昨日…: 于 is a surname, 昨日 a time), or for one character a preposition
+#: or particle (患者曾于外院…; 刚 and 东 are adverb and direction, and given names).
+NOT_GIVEN_TAGS = ("t", "f", "s")
+NOT_GIVEN_CHAR_TAGS = ("p", "u")
 #: A surname and a title is a reference (王先生), not a name.
 TITLES = frozenset(
     [
@@ -198,6 +219,9 @@ def plausible(name: str, *, strict: bool) -> bool:
         tag = _tag(name)
         if tag is not None and not tag.startswith(NAME_TAGS):
             return False
+        given = _tag(name[sur:]) or ""
+        if given.startswith(NOT_GIVEN_TAGS if len(name) - sur > 1 else NOT_GIVEN_CHAR_TAGS):
+            return False
     return True
 
 
@@ -222,6 +246,13 @@ def _find(rec: Recognizer, text: str, *, strict: bool) -> list[tuple[int, int]]:
                     end = dotted_end(text, start, end)
                 elif group == "titled":
                     start = titled_start(text, start, end)
+                    # 项目经理, 司机师傅, 办公室主任: a word before a title, not a name (a
+                    # place name may be one: 秦建先生)
+                    name, tag = text[start:end], _tag(text[start:end]) or "nr"
+                    if not plausible(name, strict=False) or name in NOT_NAMES:
+                        break
+                    if not tag.startswith((*NAME_TAGS, "ns")):
+                        break
                 out.append((start, end))
                 break
         else:

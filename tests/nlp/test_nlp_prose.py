@@ -31,6 +31,13 @@ def found(matcher, text, entity=None):
         ("王先生来电咨询，李女士已回访", []),
         ("高中在哪里读的？周末在家休息。", []),
         ("全部名称日本地区方法精华个人安全", []),
+        # words before a title, time words after a cue, roles and brands at a clause's start
+        ("请联系项目经理，司机师傅很好，门诊医生说办公室主任在开会", []),
+        ("安装师傅已预约，车间主任已签字", []),
+        ("患者于昨日下午跌倒，患者曾于外院行手术", []),
+        ("顾客说没收到货，支付宝已到账，华为表示会跟进", []),
+        ("请转告陈刚医生，患者于敏复诊，已通知秦建先生", ["陈刚", "于敏", "秦建"]),
+        ("付款人：陈晓明，审核人：孙丽", ["陈晓明", "孙丽"]),
     ],
 )
 def test_person_spans(matcher, text, names):
@@ -105,6 +112,8 @@ def test_sensitive_categories_in_text(matcher, text, entity, value):
         "因此到医院就诊的人多了",
         "因为下雨，没有去就诊",
         "予以退款，欢迎再次光临",
+        "密码已重置，请查收短信",
+        "手术室装修招标公告",
     ],
 )
 def test_nothing_sensitive_here(matcher, text):
