@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from .report.mask import Masker, MaskingError, make_masker
 from .sources.base import SourceError, reason
-from .sources.delimited import headless_names, sniff_dialect
+from .sources.delimited import fit_header, headless_names, sniff_dialect
 from .sources.encoding import HEAD_BYTES, detect_encoding
 
 SIDECAR_SCHEMA = "pii-scan/tags/v1"
@@ -355,7 +355,10 @@ def _copy_csv(
         raise TagError(f"cannot copy {src.name}: {exc}") from None
     text = _decode(raw[d.bom :], d.codec, src)
     rows = (r for r in csv.reader(io.StringIO(text, newline=""), delimiter=d.delimiter) if r)
+    titles = [row for _, row in zip(range(d.titles), rows, strict=False)]  # copied as they are
     header = next(rows, None) if d.has_header else None
+    if header is not None:
+        header = fit_header(header, d)
     width = len(header) if header is not None else len(names)
     if len(names) != width or (header is None and names != headless_names(width)):
         raise _NotFound([n for n in names if actions.get(n, "keep") != "keep"])
@@ -364,6 +367,7 @@ def _copy_csv(
     masked = {i: _for(masker, verdicts.get(names[i])) for i in keep if action[i] == "mask"}
     with dst.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, delimiter=d.delimiter, lineterminator="\n")
+        w.writerows(titles)
         if header is not None:
             w.writerow([header[i] for i in keep])
         for row in rows:

@@ -165,6 +165,11 @@ ROWS = [
         ("headless.csv", "".join(",".join(r) + "\n" for r in ROWS)),  # no header row
         ("semi.csv", "手机;身份证号;姓名\n" + "".join(";".join(r) + "\n" for r in ROWS)),
         ("pipes.psv", "手机|身份证号|姓名\n" + "".join("|".join(r) + "\n" for r in ROWS)),
+        (  # a title above the header, and rows ending with a delimiter
+            "title.csv",
+            "客户名单 2024-05-01\n手机,身份证号,姓名\n"
+            + "".join(",".join(r) + ",\n" for r in ROWS),
+        ),
     ],
 )
 def test_delimited_columns_are_taken_as_the_scanner_read_them(tmp_path, name, text):

@@ -94,15 +94,20 @@ def read_delimited(
     d = sniff_dialect(head, src.ref.format, encoding)
     codec, bom, delimiter = d.codec, d.bom, d.delimiter
     cap = record_cap(src.limits, MAX_BLOCK_BYTES)
-    with src.open() as f:
-        skip(f, bom)
-        names, header_bytes = _read_header(f, codec, delimiter, min(cap, MAX_HEADER_CHARS))
+    titles = 0  # bytes of the lines above the header (a title, a date): not data
+    for _ in range(d.titles + 1):
+        with src.open() as f:
+            skip(f, bom + titles)
+            names, header_bytes = _read_header(f, codec, delimiter, min(cap, MAX_HEADER_CHARS))
+        titles += header_bytes
+    titles -= header_bytes
+    header_bytes += titles
     if d.has_header:
-        columns = dedupe_names(names)
+        columns = dedupe_names(fit_header(names, d))
         offset = bom + header_bytes
     else:
         columns = headless_names(max(d.width, len(names)))
-        offset = bom
+        offset = bom + titles
     stream = TableStream(name=src.name, columns=columns, batches=iter(()), encoding=d.label)
     body = _body(src, offset, columns, codec, delimiter, stream)
     stream.batches = limit_batches(guarded(body, "cannot read CSV"), batch_rows, max_rows)
@@ -123,6 +128,8 @@ class Dialect:
     delimiter: str
     has_header: bool
     width: int  # fields of the most common sampled record (0: none sampled)
+    titles: int = 0  # narrower lines above the header (客户信息导出 2024-05-01): skipped
+    empty_tail: int = 0  # trailing fields empty in every record of ``width`` fields
 
 
 def sniff_dialect(head: bytes, fmt: str, encoding: str | None = None) -> Dialect:
@@ -137,7 +144,43 @@ def sniff_dialect(head: bytes, fmt: str, encoding: str | None = None) -> Dialect
     delimiter = _FIXED.get(fmt) or sniff_delimiter(sample, complete)
     records = _records(sample, delimiter, complete)
     width = Counter(len(r) for r in records).most_common(1)[0][0] if records else 0
-    return Dialect(label, codec, bom, delimiter, sniff_header(records), width)
+    # Rows that all end with a delimiter (a,b,c,) have an empty last field the header lacks.
+    full = [r for r in records[1:] if len(r) == width]
+    empty_tail = 0
+    while full and empty_tail < width - 1 and all(not r[-1 - empty_tail] for r in full):
+        empty_tail += 1
+    # A title above the header: fewer fields than the rows, even without their empty tail.
+    titles = 0
+    while (
+        titles < min(_MAX_TITLES, len(records) - 2)
+        and len(records[titles]) < width - empty_tail
+        and width >= 2
+    ):
+        titles += 1
+    header = sniff_header(records[titles:])
+    return Dialect(label, codec, bom, delimiter, header, width, titles, empty_tail)
+
+
+#: Lines above the header that may be a title and are skipped.
+_MAX_TITLES = 3
+
+
+def fit_header(names: list[str], d: Dialect) -> list[str]:
+    """The header ``names`` fitted to the rows: empty trailing names beyond the rows' width
+    dropped (a header ending with a delimiter), names added for the rows' empty trailing
+    fields (rows ending with one).
+
+    >>> d = Dialect("utf-8", "utf-8", 0, ",", True, 3)
+    >>> fit_header(["姓名", "手机", "身份证", ""], d)
+    ['姓名', '手机', '身份证']
+    >>> fit_header(["姓名", "手机"], Dialect("utf-8", "utf-8", 0, ",", True, 3, 0, 1))
+    ['姓名', '手机', 'column_3']
+    """
+    while len(names) > d.width >= 1 and not names[-1].strip():
+        names = names[:-1]
+    if d.width - d.empty_tail <= len(names) < d.width:
+        names = [*names, *headless_names(d.width)[len(names) :]]
+    return names
 
 
 def headless_names(width: int) -> list[str]:

@@ -209,3 +209,35 @@ def test_roundtrip_of_written_csv(tmp_path, read, rows):
         {k: (v if v != "" else None) for k, v in zip("abc", row, strict=True)} for row in rows
     ]
     assert read(path, batch_rows=3).rows == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        # the header ends with a delimiter, the rows do not
+        (
+            "姓名,手机号,身份证号,\n张伟,13800138000,11010519491231002X\n",
+            ["姓名", "手机号", "身份证号"],
+        ),
+        # the rows end with one, the header does not
+        (
+            "姓名,手机号,身份证号\n张伟,13800138000,11010519491231002X,\n",
+            ["姓名", "手机号", "身份证号", "column_4"],
+        ),
+        # a title above the header (as spreadsheet exports write one)
+        (
+            "客户信息导出 2024-05-01\n姓名,手机号,身份证号\n张伟,13800138000,11010519491231002X\n",
+            ["姓名", "手机号", "身份证号"],
+        ),
+    ],
+)
+def test_a_header_that_does_not_fit_the_rows_loses_no_row(tmp_path, read_all, text, columns):
+    rows = text + "".join(
+        line.replace("张伟", f"张{i}") for i in range(9) for line in text.splitlines(True)[-1:]
+    )
+    path = tmp_path / "t.csv"
+    path.write_text(rows, encoding="utf-8")
+    (table,) = read_all(path).values()
+    assert table.table.columns == columns
+    assert len(table.rows) == 10
+    assert table.rows[0]["手机号"] == "13800138000" and table.rows[0]["姓名"] == "张伟"
