@@ -428,10 +428,7 @@ def in_hex_words(
     """
     data = buf.data
     out = np.zeros(len(starts), dtype=bool)
-    if len(starts) == 0:
-        return out
-    letter_before, letter_after = touches(buf, cells, starts, ends, LETTER, LETTER)
-    idx = np.flatnonzero(letter_before | letter_after)
+    idx = _touched_by(buf, cells, starts, ends, LETTER)
     if len(idx) == 0:
         return out
     words = buf.runs(ALNUM)
@@ -448,6 +445,14 @@ def in_hex_words(
     return out
 
 
+def _touched_by(buf: TextBuffer, cells, starts, ends, table: np.ndarray) -> np.ndarray:
+    """Indices of the spans that a byte of ``table`` touches, before or after."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    before, after = touches(buf, cells, starts, ends, table, table)
+    return np.flatnonzero(before | after)
+
+
 def in_uuids(
     buf: TextBuffer, cells: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> np.ndarray:
@@ -461,10 +466,7 @@ def in_uuids(
     [True, False]
     """
     out = np.zeros(len(starts), dtype=bool)
-    if len(starts) == 0:
-        return out
-    before, after = touches(buf, cells, starts, ends, _LETTER_OR_DASH, _LETTER_OR_DASH)
-    idx = np.flatnonzero(before | after)
+    idx = _touched_by(buf, cells, starts, ends, _LETTER_OR_DASH)
     if len(idx) == 0:
         return out
     data, offsets = buf.data, buf.offsets

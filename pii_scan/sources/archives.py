@@ -215,15 +215,9 @@ def _unlink(path: str) -> None:
 
 
 def _tar_name(name: str) -> str:
-    """Tar names are decoded as UTF-8 with surrogate escapes; GBK names are recovered."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        try:
-            name = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            name = raw.decode("utf-8", "replace")
+    """Tar names are decoded as UTF-8 with surrogate escapes; GBK names are recovered
+    (:func:`~.base.printable_path`), and a leading ``./`` goes."""
+    name = printable_path(name)
     return name[2:] if name.startswith("./") else name
 
 
