@@ -19,11 +19,11 @@ def resident_id(body: str) -> str:
 
 @pytest.fixture
 def data(tmp_path):
-    """orders.order_no holds numbers that are valid resident IDs (the scanner says so);
+    """orders.ref_no holds reference numbers that pass as resident IDs (the scanner says so);
     crm.remark holds free text the scanner does not flag."""
     ids = [resident_id(f"11010519900307{n:03d}") for n in range(1, 6)]
     (tmp_path / "orders.csv").write_text(
-        "order_no,amount\n" + "".join(f"{i},12.50\n" for i in ids), encoding="utf-8"
+        "ref_no,amount\n" + "".join(f"{i},12.50\n" for i in ids), encoding="utf-8"
     )
     (tmp_path / "crm.csv").write_text(
         "customer,remark\n" + "".join(f"C{n},复诊 第{n}次\n" for n in range(5)), encoding="utf-8"
@@ -46,7 +46,7 @@ def column(report, table, name):
 DECISIONS = """
 version = 1
 [columns]
-"orders.order_no" = "not personal"
+"orders.ref_no" = "not personal"
 "crm.remark" = "HEALTH"
 "crm.gone_column" = "not personal"
 """
@@ -54,14 +54,14 @@ version = 1
 
 def test_overrides_are_applied_and_listed(data):
     report = scan(data)
-    assert column(report, "orders", "order_no")["entity"] == "CN_RESIDENT_ID"
+    assert column(report, "orders", "ref_no")["entity"] == "CN_RESIDENT_ID"
     assert column(report, "crm", "remark")["tier"] is None
     apply(report, parse_decisions(DECISIONS, "d.toml"), file="d.toml")
 
-    order_no = column(report, "orders", "order_no")
-    assert (order_no["entity"], order_no["tier"], order_no["category"]) == (None, None, None)
-    assert set(order_no["tiers"].values()) == {None}
-    assert order_no["decision"]["was"]["entity"] == "CN_RESIDENT_ID"
+    ref_no = column(report, "orders", "ref_no")
+    assert (ref_no["entity"], ref_no["tier"], ref_no["category"]) == (None, None, None)
+    assert set(ref_no["tiers"].values()) == {None}
+    assert ref_no["decision"]["was"]["entity"] == "CN_RESIDENT_ID"
 
     remark = column(report, "crm", "remark")
     assert (remark["entity"], remark["tier"], remark["category"]) == (
@@ -72,8 +72,8 @@ def test_overrides_are_applied_and_listed(data):
     assert remark["entity"] in remark["entities"]  # the contract's invariant holds
 
     applied = {(a["table"], a["column"]): a for a in report["decisions"]["applied"]}
-    assert set(applied) == {("orders", "order_no"), ("crm", "remark")}
-    assert applied[("orders", "order_no")]["was"]["tier"] == "sensitive"
+    assert set(applied) == {("orders", "ref_no"), ("crm", "remark")}
+    assert applied[("orders", "ref_no")]["was"]["tier"] == "sensitive"
     assert report["summary"]["columns_by_entity"] == {"HEALTH": 1}
     assert report["summary"]["highest_tier"] == "sensitive"
 
@@ -99,25 +99,25 @@ def test_a_decision_whose_column_disappeared_is_flagged(data):
 
 def test_a_decision_whose_column_changed_is_flagged_and_not_applied(data):
     report = scan(data)
-    seen = column(report, "orders", "order_no")["evidence"]["fingerprint"]
+    seen = column(report, "orders", "ref_no")["evidence"]["fingerprint"]
     reviewed = f"""
 [[decision]]
-column = "orders.order_no"
+column = "orders.ref_no"
 verdict = "not personal"
 reviewer = "li.lei"
 fingerprint = "{seen}"
 """
     # Same data as at review time: applied.
     again = apply(scan(data), parse_decisions(reviewed))
-    assert column(again, "orders", "order_no")["entity"] is None
+    assert column(again, "orders", "ref_no")["entity"] is None
     assert again["decisions"]["stale"] == []
 
     # The column now holds phone numbers: the evidence changed, the pin must not hide them.
     (data / "orders.csv").write_text(
-        "order_no,amount\n" + "".join(f"1380013800{n},1\n" for n in range(5)), encoding="utf-8"
+        "ref_no,amount\n" + "".join(f"1380013800{n},1\n" for n in range(5)), encoding="utf-8"
     )
     changed = apply(scan(data), parse_decisions(reviewed))
-    assert column(changed, "orders", "order_no")["entity"] == "CN_MOBILE_PHONE"
+    assert column(changed, "orders", "ref_no")["entity"] == "CN_MOBILE_PHONE"
     (stale,) = changed["decisions"]["stale"]
     assert stale["status"] == "changed" and stale["fingerprint"] == seen
     assert stale["fingerprint_now"] != seen
@@ -166,7 +166,7 @@ def test_scan_with_decisions_lifts_the_gate_and_reports_stale(data, tmp_path_fac
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["decisions"]["applied"][0]["decision"] == "orders.order_no"
+    assert report["decisions"]["applied"][0]["decision"] == "orders.ref_no"
     assert "stale (missing): crm.gone_column" in proc.stderr
     bad = tmp_path_factory.mktemp("bad") / "bad.toml"
     bad.write_text('[columns]\n"a.b" = "WHATEVER"\n', encoding="utf-8")
