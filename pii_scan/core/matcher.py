@@ -267,13 +267,20 @@ class Matcher:
             if len(cells) == 0:
                 continue
             words = _slices(buf.data, starts, ends)
-            for i in members:
-                rec = self.recognizers[i]
-                flag = "(?i)" if rec.ignore_case else ""
-                ok = pc.match_substring_regex(words, f"{flag}^(?:{rec.pattern})$")
+            # Look-alikes are dropped whichever matched: one pass for all of them.
+            alike = [i for i in members if self._lookalike[i] and not self.recognizers[i].validator]
+            passes = [([i], self.recognizers[i].pattern) for i in members if i not in alike]
+            if alike:
+                passes.append((alike, "|".join(self._flagged(i) for i in alike)))
+            for ids, pattern in passes:
+                rec = self.recognizers[ids[0]]
+                flag = "(?i)" if rec.ignore_case and len(ids) == 1 else ""
+                ok = pc.match_substring_regex(words, f"{flag}^(?:{pattern})$")
                 ok = ok.to_numpy(zero_copy_only=False)
                 if ok.any():
-                    results.append(self._validate_spans(i, buf, cells[ok], starts[ok], ends[ok]))
+                    results.append(
+                        self._validate_spans(ids[0], buf, cells[ok], starts[ok], ends[ok])
+                    )
         if self._by_kind["cell"]:
             results += self._whole_cells(buf, column)
         if self._regex or self._by_kind["function"]:
@@ -328,6 +335,11 @@ class Matcher:
         keep[drop] = False
         birth = f.birth[keep] if f.birth is not None else None
         return _Found(f.rec, f.cells[keep], f.starts[keep], f.ends[keep], birth)
+
+    def _flagged(self, i: int) -> str:
+        """Recognizer ``i``'s pattern as a group carrying its own case flag."""
+        rec = self.recognizers[i]
+        return f"(?{'i' if rec.ignore_case else ''}:{rec.pattern})"
 
     def _contested_here(self, i: int, buf: TextBuffer, column: str | None, present) -> bool:
         """Is ``i`` a recognizer of what is *not* personal information (an organisation's
@@ -451,10 +463,7 @@ class Matcher:
         # a closer look.
         left = np.bitwise_or.reduce(bits[some])
         active = [i for i in active if left & self._cell_bit[i]]
-        union = "|".join(
-            f"(?{'i' if self.recognizers[i].ignore_case else ''}:{self.recognizers[i].pattern})"
-            for i in active
-        )
+        union = "|".join(self._flagged(i) for i in active)
         raw = take_cells(_folded_array(buf), some)
         trimmed = pc.utf8_trim_whitespace(raw)
         width = pc.binary_length(trimmed).to_numpy(zero_copy_only=False)

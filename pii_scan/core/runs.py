@@ -466,27 +466,20 @@ def in_uuids(
     [True, False]
     """
     out = np.zeros(len(starts), dtype=bool)
-    idx = _touched_by(buf, cells, starts, ends, _LETTER_OR_DASH)
-    if len(idx) == 0:
+    if not buf.bytes_present()[ord("-")]:
         return out
-    data, offsets = buf.data, buf.offsets
-    store = buf.cache("runs.uuid")
-    if "dashes" not in store:  # a UUID's cell holds 4 dashes and 36 bytes at least
-        dash = data == ord("-")
-        filled = offsets[:-1] < offsets[1:]
-        dashes = np.zeros(buf.n_cells, dtype=np.int64)
-        if filled.any():
-            dashes[filled] = np.add.reduceat(dash, offsets[:-1][filled], dtype=np.int64)
-        store["dashes"] = (dashes >= 4) & (np.diff(offsets) >= 36)
-    idx = idx[store["dashes"][cells[idx]]]
+    idx = _touched_by(buf, cells, starts, ends, _LETTER_OR_DASH)
+    offsets = buf.offsets
+    idx = idx[offsets[cells[idx] + 1] - offsets[cells[idx]] >= 36]  # a UUID's 36 bytes
+    data = buf.data
     spans_of: dict[int, list[tuple[int, int]]] = {}
     for i in idx.tolist():
         cell = int(cells[i])
         if cell not in spans_of:
             lo, hi = int(offsets[cell]), int(offsets[cell + 1])
-            spans_of[cell] = [
-                (lo + m.start(), lo + m.end()) for m in _UUID.finditer(data[lo:hi].tobytes())
-            ]
+            text = data[lo:hi].tobytes()
+            found = _UUID.finditer(text) if text.count(b"-") >= 4 else ()
+            spans_of[cell] = [(lo + m.start(), lo + m.end()) for m in found]
         s, e = int(starts[i]), int(ends[i])
         out[i] = any(a <= s and e <= b for a, b in spans_of[cell])
     return out
