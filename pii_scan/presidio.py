@@ -153,7 +153,9 @@ class CatalogRecognizer(PatternRecognizer):
         self.context_window = context_window
         self._validator = validators.get(rec.validator) if rec.validator else None
         self._words = tuple(w.lower() for w in rec.context)
-        self._not_after = regex.compile(rec.not_after_pattern) if rec.not_after else None
+        self._not_after = (
+            regex.compile(rec.not_after_pattern, regex.IGNORECASE) if rec.not_after else None
+        )
         super().__init__(
             supported_entity=rec.entity,
             name=NAME_PREFIX + rec.id,
