@@ -171,13 +171,21 @@ def _batches(
             deep = too_deep(piece)
             if deep is not None:  # pyarrow's parser would overflow the stack
                 before = _first_lines(piece, deep)
-                parsed = _parse_slow(before, first_line) if before.strip() else None
+                try:
+                    parsed = _parse_slow(before, first_line) if before.strip() else None
+                except _BadLine as bad:
+                    parsed = bad.read
                 if parsed is not None and parsed[0]:
                     yield record_batch(namer, *parsed)  # the lines before it are read
                 raise _nested(first_line + deep)
             columns = _parse_fast(piece)
             if columns is None:
-                columns = _parse_slow(piece, first_line)
+                try:
+                    columns = _parse_slow(piece, first_line)
+                except _BadLine as bad:  # the lines before it are read, then the source fails
+                    if bad.read is not None and bad.read[0]:
+                        yield record_batch(namer, *bad.read)
+                    raise bad.error from None
             if columns is None:
                 continue
             rows, values = columns
@@ -235,10 +243,23 @@ def _may_be_inexact(array: pa.Array) -> bool:
     return bool(pc.any(pc.fill_null(big, False)).as_py())
 
 
+class _BadLine(Exception):
+    """An invalid line: its ``error``, and the lines of the piece ``read`` before it."""
+
+    def __init__(self, error: SourceError, read: _Columns | None):
+        self.error, self.read = error, read
+
+
 def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
-    """Parse line by line with the standard library, keeping exact number text."""
+    """Parse line by line with the standard library, keeping exact number text; an invalid
+    line raises :class:`_BadLine` with what was read before it."""
     order: dict[tuple[str, ...], list[str | None]] = {}
     rows = 0
+
+    def read() -> _Columns | None:
+        columns = [(path, pa.array(values, pa.string())) for path, values in order.items()]
+        return (rows, columns) if rows else None
+
     for offset, raw in enumerate(piece.split(b"\n")):
         if not raw.strip():
             continue
@@ -248,11 +269,12 @@ def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
             cells = flatten_record(obj) if isinstance(obj, dict) else None
         except ValueError as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "invalid text"
-            raise SourceError(f"invalid JSON on line {line_no}: {msg}") from None
+            raise _BadLine(SourceError(f"invalid JSON on line {line_no}: {msg}"), read()) from None
         except RecursionError:
-            raise _nested(line_no) from None
+            raise _BadLine(_nested(line_no), read()) from None
         if cells is None:
-            raise SourceError(f"invalid JSON Lines on line {line_no}: not a JSON object")
+            error = SourceError(f"invalid JSON Lines on line {line_no}: not a JSON object")
+            raise _BadLine(error, read())
         for path, value in cells.items():
             column = order.get(path)
             if column is None:
@@ -262,9 +284,7 @@ def _parse_slow(piece: bytes, first_line: int) -> _Columns | None:
         for column in order.values():
             if len(column) < rows:
                 column.append(None)
-    if rows == 0:
-        return None
-    return rows, [(path, pa.array(values, pa.string())) for path, values in order.items()]
+    return read()
 
 
 def _nested(line: int) -> SourceError:

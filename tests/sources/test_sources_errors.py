@@ -149,3 +149,18 @@ def test_bad_arguments_are_programming_errors(tmp_path, ref):
         open_source(ref(path), max_rows=-1)
     with pytest.raises(SourceError, match="unsupported format"):
         open_source(SourceRef(path="x.docx", location="x.docx", format="docx"))
+
+
+def test_an_invalid_json_line_keeps_the_lines_read_before_it(tmp_path):
+    from pii_scan.scan import ScanOptions, scan_paths
+
+    good = "".join(f'{{"name": "张{i}", "phone": "1380013{i:04d}"}}\n' for i in range(1000))
+    path = tmp_path / "broken.jsonl"
+    path.write_text(good + '{"name": "王芳",\n' + good[:200], encoding="utf-8")
+    (source,) = scan_paths([str(path)], ScanOptions(sample_rows=0))["sources"]
+    assert source["status"] == "error"
+    assert source["error"].startswith("invalid JSON on line 1001")
+    (table,) = source["tables"]  # the 1,000 lines before the bad one were scanned
+    assert table["rows_scanned"] == 1000
+    phone = next(c for c in table["columns"] if c["name"] == "phone")
+    assert phone["entity"] == "CN_MOBILE_PHONE"
