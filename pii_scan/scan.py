@@ -359,6 +359,7 @@ class _Scanner:
             tables: list[dict] = []
             failed: list[SourceError] = []
             carried: dict[str, dict] = {}  # table name -> the state of its earlier streams
+            deferred: SourceError | None = None  # a failed table of independent ones
             try:
                 for ts in open_source(
                     ref,
@@ -387,8 +388,13 @@ class _Scanner:
                         tables[at] = entry
                     else:
                         tables.append(entry)
-                    if failed:  # the table read up to the failure is in the error entry
+                    if failed and ts.independent:  # the source's other tables are read
+                        deferred = deferred or failed[0]
+                        failed.clear()
+                    elif failed:  # the table read up to the failure is in the error entry
                         raise failed[0]
+                if deferred is not None:
+                    raise deferred
             except SourceError as exc:
                 return _error_entry(ref, str(exc), tables)
             except Exception as exc:  # a reader bug must not end the scan of the others

@@ -210,6 +210,9 @@ class TableStream:
     row_base: int = 0  # row reported = row_base + index of the row within the stream
     skipped_rows: int = 0  # malformed rows skipped so far (ragged CSV rows); grows while reading
     encoding: str | None = None  # text encoding used to decode the source, when it has one
+    # A failure of this table leaves the source's other tables readable (a sheet of a
+    # workbook, a table of an SQLite file): they are scanned, the source then fails.
+    independent: bool = False
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )

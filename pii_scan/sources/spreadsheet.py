@@ -140,6 +140,7 @@ def read_xlsx(
         except Exception as exc:  # openpyxl fails in many ways on a broken file
             raise SourceError(f"not a readable xlsx workbook: {_why(exc)}") from None
         try:
+            failed = None  # the first sheet that cannot be read; the others still are
             for sheet in book.worksheets:
                 try:
                     # Read-only sheets trust the <dimension> the writer declared, and some
@@ -150,9 +151,14 @@ def read_xlsx(
                         sheet.title, rows, batch_rows, max_rows, "cannot read xlsx"
                     )
                 except Exception as exc:
-                    raise SourceError(f"cannot read sheet {sheet.title!r}: {_why(exc)}") from None
+                    why = f"cannot read sheet {sheet.title!r}: {_why(exc)}"
+                    failed = failed or SourceError(why)
+                    continue
                 stream.batches = _wrap(stream.batches, sheet.title)
+                stream.independent = True
                 yield stream
+            if failed is not None:
+                raise failed
         finally:
             book.close()
 

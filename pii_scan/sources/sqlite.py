@@ -44,8 +44,16 @@ def read_sqlite(
     with src.local_path() as path:
         db, tables = _connect(Path(path).resolve().as_uri())
         with contextlib.closing(db):
+            failed = None  # the first table that cannot be read; the others still are
             for table in tables:
-                yield _table(db, table, batch_rows, max_rows)
+                try:
+                    stream = _table(db, table, batch_rows, max_rows)
+                except SourceError as exc:
+                    failed = failed or exc
+                    continue
+                yield stream
+            if failed is not None:
+                raise failed
 
 
 def _connect(uri: str) -> tuple[sqlite3.Connection, list[str]]:
@@ -99,7 +107,7 @@ def _table(
     except UnicodeDecodeError as exc:
         raise SourceError(f"cannot read table {table!r}: {_undecodable(exc)}") from None
     columns = dedupe_names([str(row[1]) for row in info])
-    stream = TableStream(name=table, columns=columns, batches=iter(()))
+    stream = TableStream(name=table, columns=columns, batches=iter(()), independent=True)
 
     def body() -> Iterator[pa.RecordBatch]:
         if not columns:

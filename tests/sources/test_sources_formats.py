@@ -456,3 +456,37 @@ def test_ragged_and_embedded_newlines_keep_names(tmp_path, read):
 
 def test_people_table_helper():
     assert people_table(3).num_rows == 3
+
+
+def test_a_sheet_that_cannot_be_read_leaves_the_other_sheets_scanned(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from pii_scan.scan import ScanOptions, scan_paths
+
+    book = openpyxl.Workbook()  # not write-only: each sheet declares its size first
+    book.active.title = "s1"
+    for title, rows in (
+        ("s1", [["姓名"], ["张伟"]]),
+        ("s2", [["备注"]] + [[f"第{i}行"] for i in range(50)]),
+        ("s3", [["手机号", "身份证号"], ["13800138000", "11010519491231002X"]]),
+    ):
+        sheet = book[title] if title in book.sheetnames else book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    written = tmp_path / "written.xlsx"
+    book.save(written)
+    path = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data[: data.index(b"<sheetData") + 300]  # cut inside its rows
+            out.writestr(item, data)
+    (source,) = scan_paths([str(path)], ScanOptions(sample_rows=0))["sources"]
+    assert source["status"] == "error" and "'s2'" in source["error"]
+    tables = {t["name"]: t for t in source["tables"]}
+    assert "s3" in tables  # read although a sheet before it could not be
+    entities = {c["name"]: c["entity"] for c in tables["s3"]["columns"]}
+    assert entities == {"手机号": "CN_MOBILE_PHONE", "身份证号": "CN_RESIDENT_ID"}
