@@ -170,29 +170,29 @@ def _batches(
         for first_line, piece in pieces:
             deep = too_deep(piece)
             if deep is not None:  # pyarrow's parser would overflow the stack
-                before = _first_lines(piece, deep)
-                try:
-                    parsed = _parse_slow(before, first_line) if before.strip() else None
-                except _BadLine as bad:
-                    parsed = bad.read
-                if parsed is not None and parsed[0]:
-                    yield record_batch(namer, *parsed)  # the lines before it are read
-                raise _nested(first_line + deep)
+                yield from _line_by_line(_first_lines(piece, deep), first_line, namer)
+                raise _nested(first_line + deep)  # the lines before it were read
             columns = _parse_fast(piece)
             if columns is None:
-                try:
-                    columns = _parse_slow(piece, first_line)
-                except _BadLine as bad:  # the lines before it are read, then the source fails
-                    if bad.read is not None and bad.read[0]:
-                        yield record_batch(namer, *bad.read)
-                    raise bad.error from None
-            if columns is None:
-                continue
-            rows, values = columns
-            if rows:
-                yield record_batch(namer, rows, values)
+                yield from _line_by_line(piece, first_line, namer)
+            elif columns[0]:
+                yield record_batch(namer, *columns)
     finally:
         pieces.close()
+
+
+def _line_by_line(piece: bytes, first_line: int, namer: ColumnNamer) -> Iterator[pa.RecordBatch]:
+    """:func:`_parse_slow` as a batch; at an invalid line, the lines before it, then its error."""
+    try:
+        columns = _parse_slow(piece, first_line)
+    except _BadLine as bad:
+        columns, error = bad.read, bad.error
+    else:
+        error = None
+    if columns is not None:
+        yield record_batch(namer, *columns)
+    if error is not None:
+        raise error from None
 
 
 def record_batch(
