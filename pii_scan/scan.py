@@ -379,10 +379,11 @@ class _Scanner:
                         emit=emit,
                         carry=carry,
                     )
-                    skipped = ts.skipped_rows + carry.get("skipped", 0)
-                    carry["skipped"] = skipped
-                    if skipped:  # malformed rows (ragged CSV) are said, not lost
-                        entry["skipped_rows"] = skipped
+                    for key in ("ragged_rows", "skipped_rows"):  # said, not lost
+                        count = getattr(ts, key) + carry.get(key, 0)
+                        carry[key] = count
+                        if count:
+                            entry[key] = count
                     if again:  # one table, one entry, where it first came
                         at = next(i for i, t in enumerate(tables) if t["name"] == ts.name)
                         tables[at] = entry

@@ -1204,7 +1204,9 @@ def _csv(run: _Run, src: _Source) -> tuple[DataFrame, list[str]]:
         .option("sep", delimiter)
         .option("quote", '"')
         .option("escape", '"')
-        .option("mode", "DROPMALFORMED")  # ragged rows are skipped, as locally
+        # A short row gets nulls, as locally; a long row loses its extra fields (locally they
+        # are joined into the last column).
+        .option("mode", "PERMISSIVE")
         .option("enforceSchema", True)
     )
     if charset:

@@ -371,6 +371,8 @@ def _copy_csv(
         if header is not None:
             w.writerow([header[i] for i in keep])
         for row in rows:
+            if len(row) > width:  # a ragged row, read as the scanner reads it
+                row[width - 1 :] = [d.delimiter.join(row[width - 1 :])]
             w.writerow(
                 [
                     (masked[i](row[i]) if i in masked and row[i] else row[i])

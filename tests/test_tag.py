@@ -133,6 +133,20 @@ def test_csv_drop_and_mask_with_a_saved_report(tmp_path):
     assert "联系电话" in sidecar["masked"]
 
 
+def test_csv_ragged_rows_are_copied_as_the_scanner_reads_them(tmp_path):
+    src = tmp_path / "ragged.csv"
+    rows = [f"客户{i},11010119900307{i % 10}{i % 7}{i % 3}X,正常" for i in range(20)]
+    rows[5] = "客户5"  # short: empty fields
+    rows[7] = "客户7,110101199003074477,加急,当天送达"  # long: the last column holds the rest
+    src.write_text("名称,证件号,备注\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "export.csv"
+    proc = run("tag", str(src), "-o", str(out), "--drop", "sensitive", "--sample-rows", "0")
+    assert proc.returncode == 0, proc.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "名称,备注" and len(lines) == 21
+    assert lines[6] == "客户5," and lines[8] == '客户7,"加急,当天送达"'
+
+
 def test_jsonl_nested_fields_drop_and_mask(tmp_path):
     src = tmp_path / "dev.jsonl"
     rows = [{"user": {"phone": "13800138000", "id": "u1"}, "os": "Android"}] * 3

@@ -208,7 +208,8 @@ class TableStream:
     columns: list[str]
     batches: Iterator[pa.RecordBatch]
     row_base: int = 0  # row reported = row_base + index of the row within the stream
-    skipped_rows: int = 0  # malformed rows skipped so far (ragged CSV rows); grows while reading
+    skipped_rows: int = 0  # malformed rows skipped so far; grows while reading
+    ragged_rows: int = 0  # CSV rows read with too few or too many fields, evened out
     encoding: str | None = None  # text encoding used to decode the source, when it has one
     # A failure of this table leaves the source's other tables readable (a sheet of a
     # workbook, a table of an SQLite file): they are scanned, the source then fails.
@@ -222,10 +223,16 @@ class TableStream:
         with self._lock:
             self.skipped_rows += n
 
-    def reset_skipped(self) -> None:
-        """Set :attr:`skipped_rows` back to 0 (a reader that starts over counts again)."""
+    def count_ragged(self, n: int = 1) -> None:
+        """Add to :attr:`ragged_rows`."""
         with self._lock:
-            self.skipped_rows = 0
+            self.ragged_rows += n
+
+    def recount(self) -> None:
+        """Set :attr:`skipped_rows` and :attr:`ragged_rows` back to 0 (a reader that starts
+        over counts again)."""
+        with self._lock:
+            self.skipped_rows = self.ragged_rows = 0
 
 
 # --------------------------------------------------------------------------- error messages

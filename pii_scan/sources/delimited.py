@@ -22,8 +22,13 @@ those names and every column typed ``pa.string()``.  Empty cells are null.
 Details:
 
 * Blank lines before the header and between rows are ignored.
-* A row with too few or too many fields is skipped and counted in
-  :attr:`TableStream.skipped_rows` rather than failing the source.
+* A row with too few or too many fields (a ragged row) is kept in its place, so that every
+  later row keeps its number: the missing fields are empty, the extra ones are joined into
+  the last column with the delimiter (nothing is lost), and the row is counted in
+  :attr:`TableStream.ragged_rows`.  pyarrow can only skip such a row, so at the first one the
+  reader starts over, skipping the rows it produced, with the records parsed by the
+  standard ``csv`` module and written back evened out (:class:`_EvenRows`, slower: only
+  files holding ragged rows pay for it).
 * pyarrow reads ahead a few dozen blocks, so memory stays around 32 x ``CSV_BLOCK_BYTES``
   (16 MiB).
   A row larger than a block makes the reader start over with 8x larger blocks (up to
@@ -45,7 +50,9 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -376,22 +383,39 @@ def _body(
     cap = record_cap(src.limits, MAX_BLOCK_BYTES)
     block = min(CSV_BLOCK_BYTES, cap)
     produced = 0
-    repair = False
+    repair = even = False
     while True:
-        to_skip = produced
+        # Evened rows skip the rows produced before they are written: no second parse.
+        to_skip = 0 if even else produced
+        batches = _read_body(
+            src,
+            offset,
+            columns,
+            codec,
+            delimiter,
+            stream,
+            block,
+            repair,
+            produced if even else None,
+        )
         try:
-            for batch in _read_body(
-                src, offset, columns, codec, delimiter, stream, block, repair=repair
-            ):
-                check_time()
-                if to_skip:
-                    if batch.num_rows <= to_skip:
-                        to_skip -= batch.num_rows
-                        continue
-                    batch = batch.slice(to_skip)
-                    to_skip = 0
-                produced += batch.num_rows
-                yield batch
+            with contextlib.closing(batches):
+                for batch in batches:
+                    check_time()
+                    if stream.skipped_rows and not even:
+                        break  # a ragged row in this batch or before it: read it evened out
+                    if to_skip:
+                        if batch.num_rows <= to_skip:
+                            to_skip -= batch.num_rows
+                            continue
+                        batch = batch.slice(to_skip)
+                        to_skip = 0
+                    produced += batch.num_rows
+                    yield batch
+            if stream.skipped_rows and not even:
+                even, repair = True, repair or codec == "utf-8"  # (valid UTF-8: one decode)
+                stream.recount()
+                continue
             if not produced and _has_content(src, offset):
                 # pyarrow's threaded reader can drop a huge row whose pieces it could not
                 # decode for the invalid-row handler; never report such a body as empty.
@@ -406,9 +430,14 @@ def _body(
             message = str(exc)
             if "Empty CSV file" in message and not produced:
                 return  # only blank lines after the header
+            if "CSV parse error: Expected" in message and not even:
+                # A ragged row pyarrow could not even hand to the handler (invalid UTF-8).
+                even, repair = True, repair or codec == "utf-8"
+                stream.recount()
+                continue
             if "straddl" in message and block < cap:
                 block = min(block * 8, cap)
-                stream.reset_skipped()  # the new pass counts them again
+                stream.recount()  # the new pass counts them again
                 continue
             if "straddl" in message:
                 raise SourceError(
@@ -416,7 +445,7 @@ def _body(
                 ) from None
             if "invalid UTF8" in message and codec == "utf-8" and not repair:
                 repair = True  # read again, line by line: GB18030 rows, U+FFFD for the rest
-                stream.reset_skipped()
+                stream.recount()
                 continue
             if "invalid UTF8" in message:
                 raise SourceError(
@@ -433,17 +462,24 @@ def _read_body(
     delimiter: str,
     stream: TableStream,
     block: int,
-    *,
     repair: bool = False,
+    even_after: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
+    """pyarrow's batches of the body; with ``repair``, of its text repaired line by line;
+    with ``even_after``, of its records evened out (:class:`_EvenRows`) after leaving out
+    that many."""
+
     def on_invalid_row(row: object) -> str:
         stream.count_skipped()
         return "skip"
 
+    _quiet_undecodable_rows()
+
+    utf8 = codec == "utf-8" or even_after is not None  # evened rows come as UTF-8
     read_options = pacsv.ReadOptions(
         column_names=columns,
         block_size=block,
-        encoding="utf8" if codec == "utf-8" else codec,
+        encoding="utf8" if utf8 else codec,
         use_threads=True,
     )
     parse_options = pacsv.ParseOptions(
@@ -465,6 +501,9 @@ def _read_body(
     source: Any = src.open_at(offset)
     if repair:
         source = _Repaired(source)
+    if even_after is not None:
+        codec = "utf-8" if repair else codec
+        source = _EvenRows(source, codec, delimiter, len(columns), stream, skip=even_after)
     with source:
         if _at_end(source):
             return
@@ -528,6 +567,126 @@ class _Repaired(io.RawIOBase):
         if not self.closed:
             self._inner.close()
         super().close()
+
+
+def _quiet_undecodable_rows() -> None:
+    """Keep pyarrow from printing a traceback for a ragged row that is invalid UTF-8: it
+    cannot decode the row for the invalid-row handler, reports that as unraisable, and fails
+    the read with "Expected N columns", which :func:`_body` handles."""
+    previous = sys.unraisablehook
+    if getattr(previous, "pii_scan", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        handler = getattr(unraisable.object, "__qualname__", "")
+        if not (
+            issubclass(unraisable.exc_type, UnicodeDecodeError)
+            and handler == "_read_body.<locals>.on_invalid_row"
+        ):
+            previous(unraisable)
+
+    hook.pii_scan = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
+
+
+class _EvenRows(io.RawIOBase):
+    """The records of a delimited stream, each with exactly ``width`` fields, as UTF-8 CSV:
+    a short record gets empty fields, a long one its extra fields joined into the last with
+    the delimiter; both are counted in :attr:`TableStream.ragged_rows`.
+
+    >>> s = TableStream(name="t", columns=["a", "b"], batches=iter(()))
+    >>> even = _EvenRows(io.BytesIO(b'1\\n2,"x\\ny",z\\n\\n3,4\\n'), "utf-8", ",", 2, s)
+    >>> even.read().decode(), s.ragged_rows
+    ('1,\\n2,"x\\ny,z"\\n3,4\\n', 2)
+    """
+
+    _ROWS = 4096
+
+    def __init__(
+        self,
+        inner: Any,
+        codec: str,
+        delimiter: str,
+        width: int,
+        stream: TableStream,
+        skip: int = 0,
+    ):
+        self._inner = inner
+        raw = io.BufferedReader(_Readable(inner), 1 << 20)
+        text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline="")
+        self._records = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_BLOCK_BYTES))
+        self._skip = skip  # records (not blank lines) left out first
+        self._delimiter, self._width, self._stream = delimiter, width, stream
+        self._buf = b""
+        self._pos = 0
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        while self._pos >= len(self._buf) and not self._eof:
+            check_time()
+            out = io.StringIO()
+            writer = csv.writer(out, delimiter=self._delimiter, lineterminator="\n")
+            width, ragged, rows = self._width, 0, 0
+            records = itertools.islice(self._records, self._ROWS)
+            try:
+                while self._skip:
+                    record = next(self._records, None)
+                    if record is None:
+                        break
+                    self._skip -= bool(record)
+                for record in records:
+                    rows += 1
+                    if not record:
+                        continue  # a blank line, as pyarrow ignores it
+                    if len(record) != width:
+                        ragged += 1
+                        if len(record) < width:
+                            record += [""] * (width - len(record))
+                        else:
+                            record[width - 1 :] = [self._delimiter.join(record[width - 1 :])]
+                    writer.writerow(record)
+            except csv.Error as exc:  # its message quotes no data
+                raise SourceError(f"malformed CSV record: {exc}") from None
+            self._eof = rows < self._ROWS
+            if ragged:
+                self._stream.count_ragged(ragged)
+            self._buf, self._pos = out.getvalue().encode("utf-8"), 0
+
+    def peek(self, size: int = 1) -> bytes:
+        self._fill()
+        return self._buf[self._pos : self._pos + max(size, 1)]
+
+    def readinto(self, buffer: Any) -> int:
+        self._fill()
+        n = min(len(buffer), len(self._buf) - self._pos)
+        buffer[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+        super().close()
+
+
+class _Readable(io.RawIOBase):
+    """A binary stream with ``read`` only (a pyarrow file, a decompressor) as ``io`` wants it
+    under a :class:`io.TextIOWrapper`; closing it leaves the stream open."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _has_content(src: Input, offset: int) -> bool:

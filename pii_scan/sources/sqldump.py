@@ -1,7 +1,10 @@
 """SQL dumps: MySQL/MariaDB (``mysqldump``) and PostgreSQL (``pg_dump``, plain format).
 
 Every SQL table with a ``CREATE TABLE`` or data in the dump is a table of the report, named by
-the SQL name (``public.`` is dropped, other schemas are kept: ``sales.orders``).  The dump is
+the SQL name (``public.`` is dropped, other schemas are kept: ``sales.orders``).  After a
+MySQL ``USE db`` statement (``mysqldump --databases`` and ``--all-databases``), an unqualified
+name is qualified with that database (``shop.customers``), so that two databases' tables of
+one name stay apart.  The dump is
 read once, as a stream, by a small parser of our own:
 
 1. **Statements.** A scanner finds where each statement ends, stepping over what can hide a
@@ -140,6 +143,7 @@ _INSERT = re.compile(
     rf"(?:OVERRIDING\s+\w+\s+VALUE\s+)?VALUES?\s*",
     re.I,
 )
+_USE = re.compile(r"USE\s+(?P<name>`(?:[^`]|``)+`|[^\s;]+)\s*$", re.I)
 _COPY = re.compile(
     rf"COPY\s+(?P<name>{_NAME})\s*(?P<cols>{_COLS})?\s*FROM\s+stdin\b",
     re.I,
@@ -583,6 +587,7 @@ class _Parser:
         self.eof = False
         self.tables: dict[str, _Table] = {}
         self.order: list[str] = []
+        self.database = ""  # of the last ``USE``
         self.values = _ValueReader(dialect, codec)
         self.special = _SPECIAL[dialect]
         self.leading = _LEADING if dialect == "mysql" else _LEADING_PG
@@ -602,6 +607,8 @@ class _Parser:
         return True
 
     def table(self, name: str) -> _Table:
+        if self.database and "." not in name:
+            name = f"{self.database}.{name}"
         found = self.tables.get(name)
         if found is None:
             found = self.tables[name] = _Table(name)
@@ -754,6 +761,10 @@ class _Parser:
                         yield _Rows(table, columns, rows)
                         rows = []
                 yield _Rows(table, columns, rows)
+        elif head.startswith("USE") and self.dialect == "mysql":
+            m = _USE.match(stmt)
+            if m is not None:
+                self.database = _unquote(m.group("name"))
         elif head.startswith("COPY"):
             m = _COPY.match(stmt)
             if m is not None:

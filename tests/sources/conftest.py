@@ -249,7 +249,12 @@ def build_lake(root: Path) -> dict[str, dict[str, list[str]]]:
     shutil.copy(FIXTURES / "sql" / "mysql_extended.sql", root / "shop.sql")
     shop = ["id", "姓名", "身份证号", "手机号", "email", "地址", "备注", "photo", "created"]
     orders = ["order_id", "customer_id", "amount", "收货电话", "ip"]
-    expected["shop.sql"] = {"orders": orders, "客户": shop, "empty_table": ["id", "note"]}
+    # made with mysqldump --databases shop: its tables follow ``USE `shop```
+    expected["shop.sql"] = {
+        "shop.orders": orders,
+        "shop.客户": shop,
+        "shop.empty_table": ["id", "note"],
+    }
     put("shop_pg.sql.gz", gzip.compress((FIXTURES / "sql" / "pg_copy.sql").read_bytes()))
     expected["shop_pg.sql.gz"] = {
         "empty_table": ["id", "note"],

@@ -117,27 +117,67 @@ def test_blank_lines_before_header(tmp_path, read):
     assert read(path).rows == [{"name": "x"}]
 
 
-def test_ragged_rows_are_skipped_and_counted(tmp_path, read):
+def test_ragged_rows_are_evened_out_in_place_and_counted(tmp_path, read):
     path = tmp_path / "ragged.csv"
     path.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n", encoding="utf-8")
     result = read(path)
-    assert result.column("a") == ["1", "10"]
-    assert result.table.skipped_rows == 2
+    assert result.column("a") == ["1", "4", "6", "10"]
+    assert result.column("c") == ["3", None, "8,9", "12"]  # the extra field is kept
+    assert (result.table.ragged_rows, result.table.skipped_rows) == (2, 0)
 
 
-def test_skipped_rows_are_in_the_report(tmp_path):
+def test_ragged_rows_are_in_the_report(tmp_path):
     from pii_scan.scan import ScanOptions, scan_paths
 
     path = tmp_path / "ragged.csv"
     path.write_text("a,b\n1,2\n3\n4,5\n", encoding="utf-8")
     (table,) = scan_paths([str(path)], ScanOptions())["sources"][0]["tables"]
-    assert (table["rows_scanned"], table["skipped_rows"]) == (2, 1)
+    assert (table["rows_scanned"], table["ragged_rows"]) == (3, 1)
+    assert "skipped_rows" not in table
+
+
+def _findings(path, **options) -> list[dict]:
+    import json
+
+    from pii_scan.scan import ScanOptions, scan_paths
+
+    out = io.StringIO()
+    report = scan_paths([str(path)], ScanOptions(sample_rows=0, **options), findings=out)
+    assert report["sources"][0]["status"] == "ok"
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_rows_after_a_ragged_row_keep_their_numbers(tmp_path, encoding):
+    # Many reader blocks: the ragged row is found while later blocks are parsed in parallel.
+    rows = [["客户", f"备注{i:07d}", "正常"] for i in range(60_000)]
+    rows[41_234] = ["客户", "13800138000"]  # too few fields
+    rows[50_000] = ["客户", "备注", "x", "证件110101199003074477"]  # too many: the ID is kept
+    rows[-1] = ["客户", "13912345678", "最后一行"]
+    path = tmp_path / "big.csv"
+    path.write_text(_csv_text(["名称", "电话", "备注"], rows), encoding=encoding)
+    found = {(f["row"], f["column"], f["entity"]) for f in _findings(path)}
+    assert found == {
+        (41_234, "电话", "CN_MOBILE_PHONE"),
+        (50_000, "备注", "CN_RESIDENT_ID"),
+        (59_999, "电话", "CN_MOBILE_PHONE"),
+    }
+
+
+def test_ragged_rows_after_invalid_utf8_keep_their_numbers(tmp_path):
+    # Both restarts: GB18030 lines appended to a UTF-8 file, then a ragged row.
+    head = _csv_text(["名称", "电话"], [["客户", f"备注{i:07d}"] for i in range(30_000)])
+    tail = "王芳,13800138000\n李娜\n赵强,13912345678\n"
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head.encode("utf-8") + tail.encode("gb18030"))
+    found = sorted((f["row"], f["value"]) for f in _findings(path, reveal=True))
+    assert found == [(30_000, "13800138000"), (30_002, "13912345678")]
 
 
 def test_a_body_that_yields_no_row_is_an_error_not_an_empty_table(tmp_path, read, monkeypatch):
     # pyarrow's threaded reader once dropped a 30 MB row without a word (its pieces could not
     # be decoded for the invalid-row handler): data after the header that gives no row fails.
-    monkeypatch.setattr(delimited_module, "_read_body", lambda *args, **kwargs: iter(()))
+    monkeypatch.setattr(delimited_module, "_read_body", lambda *args, **kwargs: (b for b in ()))
     path = tmp_path / "lost.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(SourceError, match="no row could be read"):

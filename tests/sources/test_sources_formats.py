@@ -450,8 +450,12 @@ def test_ragged_and_embedded_newlines_keep_names(tmp_path, read):
     path.write_text('a|"b\nc"|d\n1|"x\ny"|3\n4|5\n6|7|8|9\n', encoding="utf-8")
     result = read(path)
     assert result.table.columns == ["a", "b\nc", "d"]
-    assert result.rows == [{"a": "1", "b\nc": "x\ny", "d": "3"}]
-    assert result.table.skipped_rows == 2
+    assert result.rows == [
+        {"a": "1", "b\nc": "x\ny", "d": "3"},
+        {"a": "4", "b\nc": "5", "d": None},
+        {"a": "6", "b\nc": "7", "d": "8|9"},
+    ]
+    assert result.table.ragged_rows == 2
 
 
 def test_people_table_helper():

@@ -56,9 +56,9 @@ def test_verdicts_of_the_people_columns(lake, lake_report):
     assert checked >= 100
     by_path = {s["path"].removeprefix(f"{root}/"): s for s in lake_report["sources"]}
     shop = {t["name"]: t for t in by_path["shop.sql"]["tables"]}
-    verdicts = {c["name"]: c["entity"] for c in shop["客户"]["columns"]}
+    verdicts = {c["name"]: c["entity"] for c in shop["shop.客户"]["columns"]}
     assert verdicts["身份证号"] == "CN_RESIDENT_ID" and verdicts["手机号"] == "CN_MOBILE_PHONE"
-    orders = {c["name"]: c["entity"] for c in shop["orders"]["columns"]}
+    orders = {c["name"]: c["entity"] for c in shop["shop.orders"]["columns"]}
     assert orders["收货电话"] == "CN_MOBILE_PHONE" and orders["ip"] == "IP_ADDRESS"
     xlsx = {t["name"]: t for t in by_path["people.xlsx"]["tables"]}
     phones = {c["name"]: c["entity"] for c in xlsx["订单"]["columns"]}
@@ -76,7 +76,7 @@ def test_nothing_is_silently_skipped(lake, lake_report):
     ]
     # every column of every table is listed, personal or not
     shop = next(s for s in lake_report["sources"] if s["path"].endswith("shop.sql"))
-    assert [t["name"] for t in shop["tables"]] == ["orders", "客户", "empty_table"]
+    assert [t["name"] for t in shop["tables"]] == ["shop.orders", "shop.客户", "shop.empty_table"]
     assert len(shop["tables"][1]["columns"]) == 9
 
 

@@ -40,6 +40,15 @@ def _expected_customers(postgres: bool) -> list[dict]:
     return out
 
 
+def _shop(tables: dict) -> dict:
+    """``tables`` by their bare names. The MySQL dumps are made with ``--databases shop``
+    (``USE `shop```), so every one of their tables must be named ``shop.…``."""
+    if not any(name.startswith("shop.") for name in tables):
+        return tables
+    assert all(name.startswith("shop.") for name in tables), list(tables)
+    return {name.removeprefix("shop."): table for name, table in tables.items()}
+
+
 def _check_dump(tables) -> None:
     postgres = "tags" in tables["客户"].table.columns
     assert tables["客户"].table.columns == SHOP + (["tags", "profile"] if postgres else [])
@@ -70,13 +79,17 @@ def _check_dump(tables) -> None:
     ],
 )
 def test_dumps_made_by_the_real_tools(read_all, name):
-    tables = read_all(SQL / name, batch_rows=7)
+    tables = _shop(read_all(SQL / name, batch_rows=7))
     assert set(tables) == {"客户", "orders", "empty_table"}
     _check_dump(tables)
 
 
 def test_table_order_follows_the_data(read_all):
-    assert list(read_all(SQL / "mysql_extended.sql")) == ["orders", "客户", "empty_table"]
+    assert list(read_all(SQL / "mysql_extended.sql")) == [
+        "shop.orders",
+        "shop.客户",
+        "shop.empty_table",
+    ]
     assert list(read_all(SQL / "pg_copy.sql")) == ["empty_table", "orders", "客户"]
 
 
@@ -88,7 +101,7 @@ def test_live_round_trip_through_mariadb(tmp_path, read_all):
     written = make_dumps.make_mysql_dumps(tmp_path)
     assert len(written) == 3
     for path in written:
-        _check_dump(read_all(path))
+        _check_dump(_shop(read_all(path)))
 
 
 @pytest.mark.skipif(
@@ -99,13 +112,13 @@ def test_live_round_trip_through_postgresql(tmp_path, read_all):
     written = make_dumps.make_pg_dumps(tmp_path)
     assert len(written) == 3
     for path in written:
-        _check_dump(read_all(path))
+        _check_dump(_shop(read_all(path)))
 
 
 @pytest.mark.parametrize("max_rows", [0, 3, 30])
 def test_sampling_skips_rows_but_keeps_every_table(read_all, max_rows):
     for name in ("mysql_extended.sql", "pg_copy.sql", "pg_inserts.sql"):
-        tables = read_all(SQL / name, max_rows=max_rows)
+        tables = _shop(read_all(SQL / name, max_rows=max_rows))
         assert set(tables) == {"客户", "orders", "empty_table"}
         assert len(tables["客户"].rows) == min(max_rows, 40)
         assert len(tables["orders"].rows) == min(max_rows, 25)
@@ -261,7 +274,32 @@ def test_statements_split_across_reads(tmp_path, read_all, monkeypatch):
     for name in ("mysql_extended.sql", "pg_copy.sql", "pg_column_inserts.sql"):
         path = tmp_path / name
         shutil.copy(SQL / name, path)
-        _check_dump(read_all(path, batch_rows=5))
+        _check_dump(_shop(read_all(path, batch_rows=5)))
+
+
+def test_all_databases_keep_tables_of_one_name_apart(tmp_path):
+    # mysqldump --all-databases: each database's tables follow its USE statement.
+    create = "CREATE TABLE `users` (\n  `id` int,\n  `{col}` varchar(20)\n);\n"
+    path = _sql(
+        tmp_path,
+        "-- MySQL dump 10.13\n"
+        "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `crm`;\nUSE `crm`;\n"
+        + create.format(col="手机号")
+        + "INSERT INTO `users` VALUES (1,'13800138000');\n"
+        "CREATE DATABASE `shop`;\nUSE `shop`;\n"
+        + create.format(col="email")
+        + "INSERT INTO `users` VALUES (1,'a@example.com');\n"
+        "INSERT INTO `crm`.`users` VALUES (2,'13912345678');\n",
+    )
+    read = [
+        (t.name, t.columns, [r for b in t.batches for r in b.to_pylist()])
+        for t in open_source(ref_for(path))
+    ]
+    assert read == [
+        ("crm.users", ["id", "手机号"], [{"id": "1", "手机号": "13800138000"}]),
+        ("shop.users", ["id", "email"], [{"id": "1", "email": "a@example.com"}]),
+        ("crm.users", ["id", "手机号"], [{"id": "2", "手机号": "13912345678"}]),
+    ]
 
 
 def test_a_table_in_two_runs_appears_twice(tmp_path, read_all):
