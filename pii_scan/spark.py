@@ -1326,6 +1326,7 @@ def scan_paths(
         sources, found = _discover(spark, files, options) if files else ([], Discovery())
         slots: list[list[dict]] = []  # report entries per source, in discovery order
         plans: list[_Plan] = []
+        datasets: dict[int, _Source] = {}  # plans of Hive datasets
         for src in sources:
             slot: list[dict] = []
             slots.append(slot)
@@ -1339,8 +1340,10 @@ def scan_paths(
                     slot.append(_entry(src.ref.path, src.fmt, str(exc)))
                     continue
                 except Exception as exc:  # Spark refused the file while planning
-                    slot.append(_entry(src.ref.path, src.fmt, _spark_reason(exc)))
-                    continue
+                    if not src.members:
+                        slot.append(_entry(src.ref.path, src.fmt, _spark_reason(exc)))
+                        continue
+                    plan = None  # a dataset: the local reader skips a broken file (below)
             if plan is None:
                 slot.extend(_scan_locally(run, src.ref, found, len(slots) - 1))
                 continue
@@ -1348,6 +1351,8 @@ def scan_paths(
             plan.slot = len(slots) - 1
             slot.append(plan.entry)
             plans.append(plan)
+            if src.members:
+                datasets[len(plans) - 1] = src
         for name in tables:
             path = f"table:{name}"
             try:
@@ -1359,8 +1364,12 @@ def scan_paths(
             plans[-1].entry = _entry(path, "table")
             plans[-1].slot = len(slots)
             slots.append([plans[-1].entry])
-        for plan, result in zip(plans, run.run(plans), strict=True):
-            if result.error is not None:
+        for i, (plan, result) in enumerate(zip(plans, run.run(plans), strict=True)):
+            if result.error is not None and i in datasets:
+                # A dataset with a broken file: Spark loses every file of it; the local
+                # reader, on the driver, scans the others and names the broken one.
+                slots[plan.slot][:] = _scan_locally(run, datasets[i].ref, found, plan.slot)
+            elif result.error is not None:
                 plan.entry.update(status="error", error=result.error)
             else:
                 plan.entry["tables"].append(result.table)

@@ -369,3 +369,27 @@ def test_a_file_failing_inside_a_job_is_isolated(spark, tmp_path):
     ]
     assert [s["status"] for s in remote["sources"]] == ["ok", "error", "ok"]
     assert [e["path"] for e in remote["errors"]] == [str(bad)]
+
+
+def test_a_dataset_with_a_broken_file_scans_the_others(spark, tmp_path):
+    """Spark fails a whole dataset on one broken file; the engine reads that dataset with
+    the local reader instead, which scans the other files and names the broken one."""
+    root = tmp_path / "sales"
+    for month in (1, 2, 3):
+        folder = root / f"month={month:02d}"
+        folder.mkdir(parents=True)
+        pq.write_table(
+            pa.table({"电话": [mobile(i + month) for i in range(50)]}), folder / "p.parquet"
+        )
+    bad = root / "month=02" / "p.parquet"
+    bad.write_bytes(bad.read_bytes()[:-30])  # a half-written file: no footer
+    options = ScanOptions(sample_rows=0)
+    local = scan_paths([str(root)], options)
+    remote = pii_spark.scan_paths([str(root)], options, spark=spark)
+    for report in (local, remote):
+        (source,) = report["sources"]
+        assert source["status"] == "error" and "month=02/p.parquet" in source["error"]
+        (table,) = source["tables"]
+        assert table["rows_scanned"] == 100
+        assert [c["entity"] for c in table["columns"]] == ["CN_MOBILE_PHONE", None]
+    assert remote["sources"] == local["sources"]

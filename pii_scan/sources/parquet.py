@@ -11,8 +11,11 @@ A Hive-partitioned dataset (``sales/year=2024/month=01/part-0.parquet``; see
 :func:`~pii_scan.sources.discover`) is one table named by its root folder.  Its files are read
 one after another, in path order, and the partition keys of each file's folders are added as
 text columns after the data columns (``%XX`` escapes decoded, ``__HIVE_DEFAULT_PARTITION__``
-as null).  The columns are those of the first file and the partition keys; a column that only
-later files have is appended when it first appears.
+as null).  The columns are those of the first readable file and the partition keys; a column
+that only later files have is appended when it first appears.  A file that cannot be read (a
+corrupt or truncated part, one a writer left half-written) does not stop the dataset: the
+other files are read, and then the table fails with the number of such files and the first
+one's reason, so the report lists it in ``errors`` with the rows that were scanned.
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ from .base import (
     SourceError,
     SourceRef,
     TableStream,
+    check_time,
     dedupe_names,
     guarded,
     limit_batches,
     owned,
+    printable_path,
     reason,
     record_cap,
 )
@@ -143,29 +148,62 @@ def hive_partitions(root: str, location: str) -> list[tuple[str, str | None]]:
 def _read_dataset(src: Input, *, batch_rows: int, max_rows: int | None) -> Iterator[TableStream]:
     ref = src.ref
     files = list(ref.members)
-    first = SourceRef(path=files[0], location=files[0], format="parquet")
-    with Input(first, src.limits).random_access() as f:
-        schema = _open(f).schema_arrow
-    data_columns = schema_columns(schema, _CORRUPT)
-    keys = [key for key, _ in hive_partitions(ref.location, files[0])]
+    failed: list[tuple[str, SourceError]] = []
+    schema = None
+    for location in files:  # the first file that opens gives the columns
+        try:
+            with _part(location, src).random_access() as f:
+                schema = _open(f).schema_arrow
+            data_columns = schema_columns(schema, _CORRUPT)
+            break
+        except SourceError as exc:
+            check_time()  # a spent time budget ends the dataset
+            failed.append((location, exc))
+    if schema is None:
+        raise _failure(ref.location, files, failed)
+    keys = [key for key, _ in hive_partitions(ref.location, location)]
     columns = dedupe_names(data_columns + keys)
     stream = TableStream(name=src.name, columns=columns, batches=iter(()))
 
     def body() -> Iterator[pa.RecordBatch]:
-        for location in files:
-            part = Input(SourceRef(path=location, location=location, format="parquet"), src.limits)
+        for location in files[len(failed) :]:
             partitions = hive_partitions(ref.location, location)
-            with part.random_access() as f:
-                parquet = _open(f)
-                with contextlib.closing(parquet):
-                    check_sizes(parquet, src.limits)
-                    for batch in parquet.iter_batches(batch_size=batch_rows, use_threads=True):
-                        yield _dataset_batch(batch, partitions, columns)
+            try:
+                with _part(location, src).random_access() as f:
+                    parquet = _open(f)
+                    with contextlib.closing(parquet):
+                        check_sizes(parquet, src.limits)
+                        batches = parquet.iter_batches(batch_size=batch_rows, use_threads=True)
+                        for batch in guarded(bounded(batches, _CORRUPT), _CORRUPT):
+                            yield _dataset_batch(batch, partitions, columns)
+            except SourceError as exc:
+                check_time()
+                failed.append((location, exc))
+        if failed:
+            raise _failure(ref.location, files, failed)
 
     stream.batches = limit_batches(
         guarded(bounded(body(), _CORRUPT), _CORRUPT), batch_rows, max_rows
     )
     yield stream
+
+
+def _part(location: str, src: Input) -> Input:
+    return Input(SourceRef(path=location, location=location, format="parquet"), src.limits)
+
+
+def _failure(root: str, files: list[str], failed: list[tuple[str, SourceError]]) -> SourceError:
+    """One error for the dataset's unreadable files: how many, and the first one's reason.
+
+    >>> _failure("ds", ["ds/k=1/a", "ds/k=2/b"], [("ds/k=2/b", SourceError("empty file"))])
+    SourceError('1 of 2 files could not be read (the others were scanned): k=2/b: empty file')
+    """
+    location, exc = failed[0]
+    name = location[len(root) :].lstrip("/") if location.startswith(root) else location
+    return SourceError(
+        f"{len(failed)} of {len(files)} files could not be read (the others were scanned): "
+        f"{printable_path(name)}: {exc}"
+    )
 
 
 def _dataset_batch(

@@ -195,6 +195,42 @@ def test_dataset_file_with_an_extra_column(tmp_path):
     assert rows[-1] == {"a": "y", "k": "2", "b": "z"}
 
 
+def _dataset_with_a_bad_part(root, bad: int):
+    for k in range(3):
+        (root / f"k={k}").mkdir(parents=True)
+        pq.write_table(pa.table({"phone": [f"1380013800{k}"]}), root / f"k={k}" / "p.parquet")
+    part = root / f"k={bad}" / "p.parquet"
+    part.write_bytes(part.read_bytes()[:-20])  # truncated: the footer is gone
+
+
+@pytest.mark.parametrize("bad", [0, 1, 2])
+def test_an_unreadable_dataset_file_does_not_stop_the_others(tmp_path, bad):
+    root = tmp_path / "ds"
+    _dataset_with_a_bad_part(root, bad)
+    (ref,) = discover([str(root)]).sources
+    (table,) = open_source(ref)
+    rows = []
+    with pytest.raises(SourceError) as info:
+        for batch in table.batches:
+            rows += batch.to_pylist()
+    assert rows == [{"phone": f"1380013800{k}", "k": str(k)} for k in range(3) if k != bad]
+    assert str(info.value).startswith(
+        f"1 of 3 files could not be read (the others were scanned): k={bad}/p.parquet: "
+    )
+
+
+def test_an_unreadable_dataset_file_is_in_the_report(tmp_path):
+    from pii_scan.scan import ScanOptions, scan_paths
+
+    _dataset_with_a_bad_part(tmp_path / "ds", 1)
+    report = scan_paths([str(tmp_path / "ds")], ScanOptions(sample_rows=0))
+    (source,) = report["sources"]
+    assert source["status"] == "error" and "k=1/p.parquet" in source["error"]
+    (table,) = source["tables"]
+    assert table["rows_scanned"] == 2
+    assert [e["path"] for e in report["errors"]] == [source["path"]]
+
+
 # --------------------------------------------------------------------------- ORC, Arrow IPC
 
 
