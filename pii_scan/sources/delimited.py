@@ -56,6 +56,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -266,10 +267,57 @@ def sniff_header(records: list[list[str]]) -> bool:
     True
     >>> sniff_header([["张三", "13800138000"], ["李四", "13912345678"]])
     False
+
+    A tie keeps the header, unless every field of the first record is Chinese text and none
+    holds a word that names columns (:func:`header_words`): ``张伟,北京市朝阳区建国路88号`` is
+    data, and taking it for a header would leave it unscanned and print it as column names.
+
+    >>> sniff_header([["张伟", "北京市朝阳区建国路88号"], ["李娜", "上海市黄浦区南京东路1号"]])
+    False
+    >>> sniff_header([["收货人", "详细地址"], ["李娜", "上海市黄浦区南京东路1号"]])
+    True
     """
     if len(records) < 2:
         return True
     first, rest = records[0], records[1:]
+    votes = _votes(first, rest)
+    if votes == 0 and _chinese_data(first):
+        return False
+    return votes >= 0
+
+
+def _chinese_data(fields: list[str]) -> bool:
+    """Is every non-empty field Chinese text holding no word of :func:`header_words`?"""
+    filled = [f.strip() for f in fields if f.strip()]
+    words = header_words()
+    return bool(filled) and all(_HANZI.search(f) and not any(w in f for w in words) for f in filled)
+
+
+#: Words of column names beside those the recognizers list (their ``[columns] zh``).
+GENERIC_HEADER_WORDS = (
+    "名称 名字 编号 编码 序号 代码 号码 日期 时间 年份 月份 金额 数量 单价 价格 费用 余额 "
+    "备注 说明 描述 内容 标题 类型 类别 分类 状态 标志 级别 等级 部门 职位 职务 岗位 单位 "
+    "公司 机构 客户 用户 会员 员工 学生 患者 商品 产品 订单 城市 省份 地区 区域 来源 渠道 "
+    "方式 原因 结果 信息 记录 详情 情况 是否 合计 小计 比例 次数 标签 版本 链接 附件 "
+    "姓名 手机 电话 地址 邮箱 证件 性别 年龄 生日 民族 籍贯 学历 婚姻 账号 账户 卡号"
+)
+
+
+@cache
+def header_words() -> frozenset[str]:
+    """The Chinese words that name columns: the catalog's column names and
+    :data:`GENERIC_HEADER_WORDS`."""
+    from ..catalog import load_catalog
+
+    names = {n.lstrip("=") for r in load_catalog() for n in r.column_names}
+    return frozenset({n for n in names if _HANZI.search(n)} | set(GENERIC_HEADER_WORDS.split()))
+
+
+_HANZI = re.compile(r"[\u3400-\u9fff]")
+
+
+def _votes(first: list[str], rest: list[list[str]]) -> int:
+    """The columns' votes for the first record being a header (+) or data (-)."""
     votes = 0
     for j, name in enumerate(first):
         values = [r[j] for r in rest if j < len(r) and r[j].strip()]
@@ -288,7 +336,7 @@ def sniff_header(records: list[list[str]]) -> bool:
             lengths = {len(v) for v in values}
             if len(lengths) == 1 and len(values) >= 3 and len(name) not in lengths:
                 votes += 1
-    return votes >= 0
+    return votes
 
 
 # --------------------------------------------------------------------------- header

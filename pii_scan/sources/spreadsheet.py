@@ -4,8 +4,11 @@ sheet, in workbook order; an empty sheet is a table without columns.
 
 In each sheet, empty rows are skipped and the first remaining row is the header unless it
 looks like data (:func:`~pii_scan.sources.delimited.sniff_header`; then the columns are
-``column_1``, ``column_2``, ...).  Header names are made unique; a row wider than the header
-adds ``column_N`` columns when it is met (appended to :attr:`TableStream.columns`).
+``column_1``, ``column_2``, ...).  Up to three narrower rows above the header (a title in A1,
+``客户信息导出 2024-05-01``, often a merged cell) do not make it: the header is the row below
+them, and they are scanned as the first rows of the table (a title may name a person).
+Header names are made unique; a row wider than the header adds ``column_N`` columns when it
+is met (appended to :attr:`TableStream.columns`).
 
 Cells become text: numbers holding a whole value as integers (``13800138000``, as phone
 numbers typed into Excel are stored), other numbers as their shortest text, dates as ISO 8601
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -72,11 +76,12 @@ def _sheet_stream(
             break
     if not sample:
         return TableStream(name=name, columns=[], batches=iter(()))
-    header = sniff_header([[cell or "" for cell in row] for row in sample])
+    titles = _titles(sample)
+    header = sniff_header([[cell or "" for cell in row] for row in sample[titles:]])
     if header:
-        names = [cell or "" for cell in sample[0]]
+        names = [cell or "" for cell in sample[titles]]
         columns = dedupe_names(names)
-        data = sample[1:]
+        data = sample[:titles] + sample[titles + 1 :]
     else:
         columns = [f"column_{i}" for i in range(1, max(len(r) for r in sample) + 1)]
         data = sample
@@ -89,6 +94,29 @@ def _sheet_stream(
     body = _batches(all_rows(), columns, batch_rows)
     stream.batches = limit_batches(guarded(body, what), batch_rows, max_rows)
     return stream
+
+
+#: Rows above the header that may be a title.
+_MAX_TITLES = 3
+
+
+def _titles(sample: list[list[str | None]]) -> int:
+    """How many rows at the top of ``sample`` are titles: rows with fewer cells than most
+    rows below them have (at least two).
+
+    >>> _titles([["客户信息导出"], ["导出日期 2024-05-01"], ["姓名", "手机"], ["张三", "138"]])
+    2
+    >>> _titles([["姓名", "手机"], ["张三", "138", "多出来"], ["李四", "139"]])
+    0
+    """
+    titles = 0
+    while titles < min(_MAX_TITLES, len(sample) - 2):
+        below = Counter(len(row) for row in sample[titles + 1 :])
+        width = max(below, key=lambda n: (below[n], -n))  # a tie: the narrower
+        if width < 2 or len(sample[titles]) >= width:
+            break
+        titles += 1
+    return titles
 
 
 def _row_text(row: Iterable[Any]) -> list[str | None]:

@@ -117,6 +117,23 @@ def test_blank_lines_before_header(tmp_path, read):
     assert read(path).rows == [{"name": "x"}]
 
 
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("张伟,北京市朝阳区建国路88号,请尽快发货\n李娜,上海市浦东新区张江路1号,放门口\n", False),
+        ("收货人,详细地址,留言\n李娜,上海市浦东新区张江路1号,放门口\n王芳,广州市1号,无\n", True),
+        ("客户,地址,说明\n李娜,上海市浦东新区张江路1号,放门口\n王芳,广州市1号,无\n", True),
+    ],
+)
+def test_a_chinese_first_row_without_column_words_is_data(tmp_path, read, text, header):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    result = read(path)
+    first = text.split("\n")[0].split(",")
+    assert (result.table.columns == first) is header
+    assert len(result.rows) == text.count("\n") - header
+
+
 def test_ragged_rows_are_evened_out_in_place_and_counted(tmp_path, read):
     path = tmp_path / "ragged.csv"
     path.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n", encoding="utf-8")

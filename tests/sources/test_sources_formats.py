@@ -333,6 +333,32 @@ def test_xlsx_every_sheet_is_a_table(tmp_path, read_all):
     assert len(tables["无表头"].rows) == 3
 
 
+def test_xlsx_title_rows_above_the_header_are_data(tmp_path, read_all):
+    path = tmp_path / "export.xlsx"
+    rows = [["张三", 13800138000, "北京"], ["李四", 13912345678, "上海"], ["王五", 13700000000]]
+    write_xlsx(
+        path,
+        {
+            "导出": [
+                ["客户信息导出（经办人：赵强）"],
+                ["导出日期", "2024-05-01"],
+                ["姓名", "手机号", "城市"],
+                *rows,
+            ]
+        },
+    )
+    sheet = read_all(path)["导出"]
+    assert sheet.table.columns == ["姓名", "手机号", "城市"]
+    assert [r["姓名"] for r in sheet.rows] == [
+        "客户信息导出（经办人：赵强）",  # scanned too: a title may name a person
+        "导出日期",
+        "张三",
+        "李四",
+        "王五",
+    ]
+    assert sheet.rows[1]["手机号"] == "2024-05-01"
+
+
 @pytest.mark.parametrize("declared", ["A1", "A1:B2"])
 def test_xlsx_rows_beyond_a_wrong_declared_dimension_are_read(tmp_path, read_all, declared):
     import re
