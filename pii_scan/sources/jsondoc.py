@@ -15,8 +15,9 @@ objects give dotted column names (``user.contact.phone``) and arrays are looked 
 their scalar values joined by newlines in one cell.  An element that is a scalar is a value
 of the column named by its member's key (``value`` in a top-level array).  Each element (or
 member) is parsed on its own; one larger than :data:`MAX_VALUE_CHARS` (or the record cap
-from ``--source-memory``) or nested deeper than
-:data:`~pii_scan.sources.jsonl.MAX_JSON_DEPTH` levels fails the source.
+from ``--source-memory``), invalid, or nested deeper than
+:data:`~pii_scan.sources.jsonl.MAX_JSON_DEPTH` levels fails the source, after the rows before
+it are scanned.
 Columns are those of the first rows, and keys that first appear later are appended when met.
 """
 
@@ -266,8 +267,13 @@ def _batches(doc: _Document, namer: ColumnNamer) -> Iterator[pa.RecordBatch]:
     while True:
         try:
             row = next(rows, None)
-        except RecursionError:  # flattening a value nested deeper than the check allows
-            raise doc.nested() from None
+        except (SourceError, RecursionError) as exc:
+            # The rows read before an invalid element are scanned, then the source fails.
+            if chunk:
+                yield _to_batch(chunk, namer.names)
+            if isinstance(exc, RecursionError):  # flattening a value nested too deep
+                raise doc.nested() from None
+            raise
         if row is None:
             break
         chunk.append({namer.name(path): text for path, text in row.items()})

@@ -19,6 +19,7 @@ from conftest import (
     csv_text,
     people,
     people_table,
+    ref_for,
     write_sqlite,
     write_xlsx,
 )
@@ -139,6 +140,19 @@ def test_broken_json_documents(tmp_path, ref, one_line, content, message):
             list(table.batches)
     one_line(str(info.value))
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ['{"phone": 13800138000,}', "[" * 5000 + "]" * 5000])
+def test_rows_before_an_invalid_json_element_are_read(tmp_path, bad):
+    rows = [json.dumps({"phone": f"1380013{i:04d}"}) for i in range(1000)]
+    path = tmp_path / "export.json"
+    path.write_text("[" + ",\n".join([*rows, bad, *rows]) + "]", encoding="utf-8")
+    (table,) = open_source(ref_for(path))
+    read = []
+    with pytest.raises(SourceError, match="line 1001"):
+        for batch in table.batches:
+            read += batch.column("phone").to_pylist()
+    assert read == [f"1380013{i:04d}" for i in range(1000)]
 
 
 def test_value_size_limit(tmp_path, ref, monkeypatch):
