@@ -272,6 +272,7 @@ DIFFERENT = {
     "banner@3x.webp": "look-alike (file name): Presidio only adds",
     "font@1.5x.woff": "look-alike (file name): Presidio only adds",
     "icon@2x.JPG": "look-alike (file name): Presidio only adds",
+    "本人无犯罪记录证明：其曾被行政拘留": "look-alike (certificate name): Presidio only adds",
 }
 
 EXAMPLES = [

@@ -24,9 +24,11 @@ from ..core.buffers import TextBuffer
 from ..core.functions import register
 from .gate import BEYOND_HANZI, restrict, triggered_cells
 
+#: Between a label and its value: a word naming a number, a colon or 是, and the quotes of a
+#: JSON member or attribute ("qq": "12345678", openid='o6_…').
 CONNECTOR = (
-    r"[ \t]{0,3}(?:号码|号|账号|帐号|ID|Id|id|代码|编码|码)?[ \t]{0,3}"
-    r"(?:[:：=]|是|为|于)?[ \t]{0,3}"
+    r"[ \t]{0,3}(?:号码|号|账号|帐号|ID|Id|id|代码|编码|码)?[\"']?[ \t]{0,3}"
+    r"(?:[:：=]|是|为|于)?[ \t]{0,3}[\"']?"
 )
 _COMPILED: dict[tuple, re.Pattern] = {}
 

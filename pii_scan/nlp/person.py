@@ -81,6 +81,9 @@ NOT_NAMES = frozenset(
 #: or particle (患者曾于外院…; 刚 and 东 are adverb and direction, and given names).
 NOT_GIVEN_TAGS = ("t", "f", "s")
 NOT_GIVEN_CHAR_TAGS = ("p", "u")
+#: Surnames that are also prepositions (患者于门诊就诊, 于我院复查, 从外院转入): followed by a
+#: word of jieba's lexicon that is no name (门诊, 我院), they start no name, even after a cue.
+PREPOSITION_SURNAMES = frozenset("于从向")
 #: A surname and a title is a reference (王先生), not a name.
 TITLES = frozenset(
     [
@@ -213,6 +216,10 @@ def plausible(name: str, *, strict: bool) -> bool:
     sur = surname_length(name)
     if not sur or name[sur:] in TITLES or name[sur : sur + 2] in TITLES:
         return False
+    if name[0] in PREPOSITION_SURNAMES and sur == 1 and len(name) >= 3:
+        tag = _tag(name[1:])
+        if tag is not None and not tag.startswith(NAME_TAGS):
+            return False
     if strict:
         if name in NOT_NAMES:
             return False
