@@ -238,8 +238,13 @@ def core_findings(matcher, table: pa.Table, min_score: float) -> set[tuple]:
 
 # -- (b) Presidio ----------------------------------------------------------------------------
 def pattern_entries(catalog) -> list:
-    """The catalog entries a user can write as one Presidio regex: personal, not a function."""
-    return [r for r in catalog if r.personal and r.kind in PATTERN_KINDS and r.presidio_pattern]
+    """The catalog entries a user can write as one Presidio regex: personal, not a function,
+    not only separated digit groups (``bare = false``)."""
+    return [
+        r
+        for r in catalog
+        if r.personal and r.kind in PATTERN_KINDS and r.presidio_pattern and r.bare
+    ]
 
 
 def user_engine(catalog, min_score: float):

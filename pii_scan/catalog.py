@@ -8,7 +8,9 @@ definition feeds the vectorized core (:mod:`pii_scan.core`) and the Presidio exp
 Kinds:
 
 ``digits``  digit runs, optionally joined by separators (``groupings``) and ending in X/x
-            (``check_letter``); ``pattern`` is matched against the compact digits.
+            (``check_letter``); ``pattern`` is matched against the compact digits. With
+            ``bare = false`` only runs joined by separators are this entry's (a bare run is
+            another entry's, with a weaker score).
 ``token``   maximal ``[0-9A-Za-z]`` runs holding a letter; ``pattern`` matches the whole token.
 ``word``    maximal runs of the ASCII ``charset`` that hold a ``must_contain`` character,
             with ``trim`` characters cut from both ends; ``pattern`` matches the whole word
@@ -75,6 +77,7 @@ class Recognizer:
     priority: int = 50
     lengths: tuple[int, ...] = ()
     groupings: tuple[tuple[int, ...], ...] = ()
+    bare: bool = True  # digits: a run without separators is a match too
     check_letter: bool = False
     boundary: str = "0-9A-Za-z"  # ASCII characters that must not touch a match (class syntax)
     boundary_after: str = ""  # characters that must not follow a match; default: ``boundary``
@@ -238,6 +241,7 @@ def _parse(path: Path) -> Recognizer:
             priority=int(raw.get("priority", 50)),
             lengths=_tuple(match.get("lengths"), int),
             groupings=tuple(tuple(int(x) for x in g) for g in match.get("groupings", [])),
+            bare=bool(match.get("bare", True)),
             check_letter=bool(match.get("check_letter", False)),
             boundary=boundary,
             boundary_after=after or boundary,

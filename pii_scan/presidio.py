@@ -32,7 +32,8 @@ How this differs from the core, on purpose or through Presidio's design:
 * **Separated digit groups are not matched.** A ``digits`` pattern describes the compact
   digits. The core joins the catalog's ``groupings`` (``138 0013 8000``, ``010-62345678``,
   ``(0755)82345678``); one Presidio regex per entry does not. Write such values compact, or
-  use the core.
+  use the core. An entry that is only separated groups (``bare = false``: ``cn_landline``)
+  is left out; its partner for the compact digits (``cn_landline_bare``) is not.
 * **Context is a window, not the cell.** The core looks for context anywhere in the cell. A
   Presidio text is often a whole document, so here context counts within
   ``CONTEXT_BEFORE`` characters before a match or ``CONTEXT_AFTER`` characters after it, plus
@@ -287,12 +288,13 @@ def recognizers(
 ) -> list[EntityRecognizer]:
     """One :class:`CatalogRecognizer` per catalog entry; ``personal = false`` entries
     (organisations' credit codes) only with ``include_non_personal=True``; look-alike entries
-    never (Presidio cannot drop another recognizer's result)."""
+    never (Presidio cannot drop another recognizer's result), nor ``bare = false`` entries
+    (only separated digit groups, which one Presidio regex does not join)."""
     catalog = catalog or load_catalog()
     return [
         CatalogRecognizer(rec, language, version=catalog.version)
         for rec in catalog
-        if (rec.personal or include_non_personal) and not rec.lookalike
+        if (rec.personal or include_non_personal) and not rec.lookalike and rec.bare
     ]
 
 

@@ -320,7 +320,7 @@ def test_no_op_engine_gives_the_same_results(engine, offline):
 
 def test_one_recognizer_per_personal_entry_straight_from_the_catalog():
     found = pp.recognizers()
-    personal = [r for r in CATALOG if r.personal]
+    personal = [r for r in CATALOG if r.personal and r.bare]  # not only separated groups
     assert [r.rec for r in found] == personal
     assert {type(r) for r in found} == {pp.CatalogRecognizer}
     for recognizer, rec in zip(found, personal, strict=True):
@@ -331,7 +331,7 @@ def test_one_recognizer_per_personal_entry_straight_from_the_catalog():
         ]
         assert recognizer.context == list(rec.context)
     every = pp.recognizers(include_non_personal=True, language="en")
-    assert len(every) == len([r for r in CATALOG if not r.lookalike])
+    assert len(every) == len([r for r in CATALOG if not r.lookalike and r.bare])
     assert {r.supported_language for r in every} == {"en"}
 
 
@@ -353,7 +353,7 @@ def test_registry_holds_only_the_catalog():
     reg = pp.registry(language="zh")
     assert reg.supported_languages == ["zh"]
     assert {r.name for r in reg.recognizers} == {
-        pp.NAME_PREFIX + r.id for r in CATALOG if r.personal
+        pp.NAME_PREFIX + r.id for r in CATALOG if r.personal and r.bare
     }
 
 
@@ -375,7 +375,9 @@ def test_add_to_keeps_the_users_recognizer_and_adds_ours(engine):
     assert pp.add_to(user) is user
     names = [r.name for r in user.recognizers]
     assert names[0] == "user_orders"
-    assert sorted(names[1:]) == sorted(pp.NAME_PREFIX + r.id for r in CATALOG if r.personal)
+    assert sorted(names[1:]) == sorted(
+        pp.NAME_PREFIX + r.id for r in CATALOG if r.personal and r.bare
+    )
     pp.add_to(user)  # twice: nothing added
     assert len(user.recognizers) == len(names)
 

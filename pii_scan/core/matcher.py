@@ -145,8 +145,9 @@ class Matcher:
         self._token_lengths = {
             n for i in self._by_kind["token"] for n in self.recognizers[i].lengths
         }
-        self._accepts = {
-            i: ({grouping_code(g) for g in self.recognizers[i].groupings} | {0})
+        self._accepts = {  # grouping codes; 0: a bare run
+            i: {grouping_code(g) for g in self.recognizers[i].groupings}
+            | ({0} if self.recognizers[i].bare else set())
             for i in self._by_kind["digits"]
         }
         self._regex = {i: RegexFamily(self.recognizers[i]) for i in self._by_kind["regex"]}

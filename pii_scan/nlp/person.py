@@ -36,6 +36,7 @@ from .gate import restrict, triggered_cells
 #: Characters that end region, organisation and object names, rarely a given name.
 NOT_LAST = set("省市区县镇乡村路街道巷弄号楼室栋层座公司厂店行社局院所校园场馆站部处科组队团会")
 NOT_LAST |= set("城湾港岛州门关口庄屯寨坊族色级型类款码期价费率量数式度品业网卡证表单票书报案车某")
+NOT_LAST |= set("父母亲")  # kinship: 母亲, 祖母, 岳父 (母, 祖 and 岳 are surnames)
 #: Characters that follow a name far more often than they end one (fallback when jieba is
 #: not decisive).
 AFTER_NAME = set("的了在于是和与及跟同向对给被把将从到来去说称讲问答已曾也都又还就才先女电手身性男")
