@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
 import json
 import os
 import sys
+import tempfile
 
 import click
 
@@ -266,8 +269,11 @@ def scan(
             raise click.BadParameter(
                 f"unknown encoding {encoding!r}", param_hint="--encoding"
             ) from None
-    out = _open_output(output, "-o/--output") if output else sys.stdout
+    # The report replaces -o's file only once it is whole: an interrupted or failed run leaves
+    # the previous report. (JSON Lines findings are written as they come, as --findings.)
+    out = _open_output(output, "-o/--output", whole=fmt != "jsonl") if output else sys.stdout
     findings_fh = None
+    written = False
     try:
         if fmt == "jsonl":
             findings_fh = out
@@ -289,10 +295,13 @@ def scan(
             out.write(WRITERS["table"](report, color=out.isatty()))
         elif fmt != "jsonl":
             out.write(WRITERS[fmt](report))
+        written = True
     finally:
         if findings_fh is not None and findings_fh is not out:
             findings_fh.close()
-        if out is not sys.stdout:
+        if isinstance(out, _WholeFile):
+            out.finish(written)
+        elif out is not sys.stdout:
             out.close()
     _gate(report, fail_on)
     if strict and report["errors"]:
@@ -300,15 +309,41 @@ def scan(
         sys.exit(EXIT_INTERNAL)
 
 
-def _open_output(path: str, option: str):
+def _open_output(path: str, option: str, *, whole: bool = False):
     """``path`` opened for writing; a usage error (exit 2) before any work when it cannot be,
-    e.g. a folder that does not exist."""
+    e.g. a folder that does not exist. ``whole``: written to a temporary file beside it that
+    replaces it when finished (:class:`_WholeFile`)."""
     try:
-        return open(path, "w", encoding="utf-8")
+        return _WholeFile(path) if whole else open(path, "w", encoding="utf-8")
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror or exc}", param_hint=option
         ) from None
+
+
+class _WholeFile(io.TextIOWrapper):
+    """A text file written under a temporary name in the target's folder; :meth:`finish`
+    renames it to the target when the output is complete, or removes it, so that the target
+    is only ever replaced by a whole output."""
+
+    def __init__(self, path: str) -> None:
+        if os.path.isdir(path):
+            raise IsADirectoryError(21, "Is a directory")
+        folder, name = os.path.split(os.path.abspath(path))
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self._tmp, 0o666 & ~umask)  # as open() would make it, not mkstemp's 0600
+        super().__init__(os.fdopen(fd, "wb"), encoding="utf-8")
+        self._path = path
+
+    def finish(self, complete: bool) -> None:
+        self.close()
+        if complete:
+            os.replace(self._tmp, self._path)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
 
 
 def _masking(mode: str, reveal: bool, key_env: str):

@@ -1,8 +1,10 @@
 """The outside contract (../shared/spec/contract.md): report JSON, findings JSONL, exit codes."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,30 @@ def test_more_usage_errors_exit_2_before_any_work(tmp_path, args, said):
     proc = run(*(a.format(d=tmp_path) for a in args))
     assert proc.returncode == 2, proc.stderr
     assert said in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_failed_or_interrupted_scan_leaves_the_previous_report(tmp_path):
+    data = tmp_path / "a.csv"
+    data.write_text("手机,备注\n" + "13800138000,无\n" * 6_000_000, encoding="utf-8")
+    report = tmp_path / "nightly.json"
+    assert run("scan", str(data), "--format", "json", "-o", str(report)).returncode == 0
+    before = report.read_bytes()
+    assert b"CN_MOBILE_PHONE" in before and report.stat().st_mode & 0o044  # readable as usual
+    bad = run("scan", str(data), "--policy", "/no/such.toml", "-o", str(report))
+    assert bad.returncode == 2
+    assert report.read_bytes() == before
+    cmd = [sys.executable, "-m", "pii_scan", "scan", str(data), "--sample-rows", "0"]
+    proc = subprocess.Popen([*cmd, "--format", "json", "-o", str(report)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(p.suffix == ".part" for p in tmp_path.iterdir()):  # writing a new report
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)  # scanning
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert report.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "nightly.json"]  # no .part
 
 
 @pytest.mark.parametrize(

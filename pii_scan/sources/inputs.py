@@ -140,20 +140,30 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
 
 class _Raw(io.RawIOBase):
     """Any readable object as a raw stream: counts the bytes read, turns read failures into
-    :class:`SourceError`, and closes ``closers`` (outermost last) when closed."""
+    :class:`SourceError`, and closes ``closers`` (outermost last) when closed. With ``limit``,
+    it ends after that many bytes: a file that grows while it is scanned (a live log) is read
+    as it was when it was found, and one that ends before (truncated meanwhile) fails."""
 
-    def __init__(self, inner: Any, what: str, closers: tuple[Any, ...] = ()) -> None:
+    def __init__(
+        self, inner: Any, what: str, closers: tuple[Any, ...] = (), limit: int | None = None
+    ) -> None:
         self._inner = inner
         self._what = what
         self._closers = closers
+        self._limit = limit
         self.count = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
+        want = len(buffer)
+        if self._limit is not None:
+            want = min(want, self._limit - self.count)
+            if want <= 0:
+                return 0
         try:
-            data = self._inner.read(len(buffer))
+            data = self._inner.read(want)
         except SourceError:
             raise
         except (
@@ -167,6 +177,9 @@ class _Raw(io.RawIOBase):
         ) as exc:
             raise SourceError(f"{self._what}: {reason(exc)}") from None
         n = len(data)
+        if n == 0 and self._limit is not None and self.count < self._limit:
+            # A report must not claim rows it never saw: truncated, rotated, rewritten.
+            raise SourceError("the file got shorter while it was read")
         buffer[:n] = data
         self.count += n
         return n
@@ -310,7 +323,10 @@ class Input:
             except (OSError, pa.ArrowException) as exc:
                 raise SourceError(f"cannot open file: {reason(exc)}") from None
             source.seek(offset)
-            return source
+            if self.ref.size is None:
+                return source
+            limit = max(self.ref.size - offset, 0)  # as found, however it grows
+            return _Raw(source, "cannot read file", limit=limit)
         f = self.open()
         skip(f, offset)
         return f
@@ -355,7 +371,7 @@ class Input:
             return self._open_zip_member()
         if is_uri(ref.location):
             return _Raw(open_uri_file(ref.location, seekable=False), "cannot read file")
-        return _Raw(open_binary(ref.location), "cannot read file")
+        return _Raw(open_binary(ref.location), "cannot read file", limit=ref.size)
 
     def _open_zip_member(self) -> _Raw:
         ref = self.ref

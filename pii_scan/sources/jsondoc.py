@@ -53,6 +53,8 @@ __all__ = ["MAX_VALUE_CHARS", "is_json_lines", "read_json"]
 MAX_VALUE_CHARS = 64 << 20
 READ_CHARS = 1 << 20
 _CHUNK_ROWS = 4096
+#: A batch ends after this many characters of values too: long texts make few rows a batch.
+_CHUNK_CHARS = 4 << 20
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -263,6 +265,7 @@ def _row(prefix: tuple[str, ...], element: Any) -> _Row:
 
 def _batches(doc: _Document, namer: ColumnNamer) -> Iterator[pa.RecordBatch]:
     chunk: list[dict[str, str | None]] = []
+    size = 0  # characters of text in ``chunk``
     rows = _rows(doc)
     while True:
         try:
@@ -277,9 +280,10 @@ def _batches(doc: _Document, namer: ColumnNamer) -> Iterator[pa.RecordBatch]:
         if row is None:
             break
         chunk.append({namer.name(path): text for path, text in row.items()})
-        if len(chunk) >= _CHUNK_ROWS:
+        size += sum(len(text) for text in row.values() if text)
+        if len(chunk) >= _CHUNK_ROWS or size >= _CHUNK_CHARS:
             yield _to_batch(chunk, namer.names)
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield _to_batch(chunk, namer.names)
 

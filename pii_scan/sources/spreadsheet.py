@@ -24,6 +24,7 @@ rows of a sheet; xlrd loads one ``.xls`` sheet at a time (an ``.xls`` sheet hold
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -216,7 +217,19 @@ def _wrap(batches: Iterator[pa.RecordBatch], sheet: str) -> Iterator[pa.RecordBa
         raise SourceError(f"cannot read sheet {sheet!r}: {_why(exc)}") from None
 
 
+#: zipfile's KeyError for a part the package lacks; part names are the format's, not data.
+_MISSING_PART = re.compile(r"There is no item named '([\w./\[\]-]{1,64})' in the archive")
+
+
 def _why(exc: BaseException) -> str:
+    """Why openpyxl could not open a workbook, without values from it.
+
+    >>> _why(KeyError("There is no item named '[Content_Types].xml' in the archive"))
+    'no [Content_Types].xml in the package (a zip, but no Office Open XML workbook)'
+    """
+    missing = _MISSING_PART.search(str(exc.args[0])) if isinstance(exc, KeyError) else None
+    if missing:
+        return f"no {missing[1]} in the package (a zip, but no Office Open XML workbook)"
     name = type(exc).__name__
     if name == "error":  # struct.error, zlib.error: say whose
         name = f"{type(exc).__module__}.error"

@@ -164,3 +164,38 @@ def test_an_invalid_json_line_keeps_the_lines_read_before_it(tmp_path):
     assert table["rows_scanned"] == 1000
     phone = next(c for c in table["columns"] if c["name"] == "phone")
     assert phone["entity"] == "CN_MOBILE_PHONE"
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("live.csv", "13800138000,登录\n"),
+        ("live.log", "2024-05-01 手机13800138000 登录\n"),
+        ("live.jsonl", '{"phone": "13800138000", "event": "登录"}\n'),
+    ],
+)
+def test_a_file_growing_while_scanned_is_read_as_found(tmp_path, name, line):
+    # A live log keeps growing: the scan reads the bytes there were when it found the file,
+    # or it would never end (--sample-rows 0 has no time budget).
+    from pii_scan.sources import discover
+
+    path = tmp_path / name
+    head = "phone,event\n" if name.endswith(".csv") else ""
+    path.write_text(head + line * 1000, encoding="utf-8")
+    (ref,) = discover([str(path)]).sources
+    with path.open("a", encoding="utf-8") as f:
+        f.write(line * 5000)
+    (table,) = open_source(ref)
+    assert sum(batch.num_rows for batch in table.batches) == 1000
+
+
+def test_a_file_cut_short_while_scanned_fails_the_source(tmp_path):
+    from pii_scan.sources import discover
+
+    path = tmp_path / "rotated.csv"
+    path.write_text("phone\n" + "13800138000\n" * 5000, encoding="utf-8")
+    (ref,) = discover([str(path)]).sources
+    path.write_text("phone\n" + "13800138000\n" * 10, encoding="utf-8")  # truncated, rewritten
+    with pytest.raises(SourceError, match="got shorter while it was read"):
+        for table in open_source(ref):
+            list(table.batches)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import zipfile
 
 import pyarrow as pa
 import pyarrow.feather as feather
@@ -570,3 +571,23 @@ def test_a_sheet_that_cannot_be_read_leaves_the_other_sheets_scanned(tmp_path):
     assert "s3" in tables  # read although a sheet before it could not be
     entities = {c["name"]: c["entity"] for c in tables["s3"]["columns"]}
     assert entities == {"手机号": "CN_MOBILE_PHONE", "身份证号": "CN_RESIDENT_ID"}
+
+
+def test_json_document_batches_end_at_a_size_too(tmp_path, monkeypatch):
+    # A few long values make a batch (memory stays flat however long the file), not 4,096 rows.
+    monkeypatch.setattr(jsondoc_module, "_CHUNK_CHARS", 2500)
+    path = tmp_path / "notes.json"
+    path.write_text(json.dumps([{"n": str(i), "note": "备注" * 500} for i in range(10)]))
+    (table,) = open_source(ref_for(path))
+    sizes = [batch.num_rows for batch in table.batches]
+    assert sum(sizes) == 10 and max(sizes) == 3
+
+
+def test_a_zip_that_is_no_workbook_says_so(tmp_path, ref, one_line):
+    path = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("data.bin", b"\x00\x01")
+    with pytest.raises(SourceError) as info:
+        list(open_source(ref(path)))
+    one_line(str(info.value))
+    assert "no [Content_Types].xml in the package" in str(info.value)
