@@ -227,7 +227,7 @@ def scan(
     """
     from .catalog import CatalogError
     from .progress import Progress
-    from .report.writers import WRITERS
+    from .report.writers import WRITERS, write_json
     from .scan import ScanOptions
     from .sources.inputs import parse_size
 
@@ -293,6 +293,8 @@ def scan(
             raise click.UsageError(str(exc)) from None
         if fmt == "table":
             out.write(WRITERS["table"](report, color=out.isatty()))
+        elif fmt == "json":
+            write_json(report, out)
         elif fmt != "jsonl":
             out.write(WRITERS[fmt](report))
         written = True

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import IO
 
 from . import inventory as inv
 from .html import to_html
@@ -60,6 +61,13 @@ CSV_FIELDS = (
 
 def to_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(report: dict, out: IO[str]) -> None:
+    """:func:`to_json` written piece by piece: the report of 100,000 files is not built as
+    one string (with its list of pieces, several times the size of the text) first."""
+    json.dump(report, out, ensure_ascii=False, indent=2)
+    out.write("\n")
 
 
 def _j(value) -> str:
