@@ -28,6 +28,7 @@ EXAMPLES = {
     "cn_uscc": "91110105MA01AB3CXM",
     "email": "zhangsan@qq.com",
     "hk_id": "A123456(3)",
+    "iban": "GB82 WEST 1234 5698 7654 32",
     "imei": "35-693110-000000-5",
     "ipv4": "192.0.2.1",
     "ipv4_internal": "192.168.1.20",

@@ -26,6 +26,7 @@ EXPECTED_NAMES = [
     "cn_uscc",
     "email",
     "hk_id",
+    "iban",
     "imei",
     "ipv4",
     "ipv6",
