@@ -346,7 +346,10 @@ def _health_doc(p: Pools) -> Doc:
     if r < 0.4:
         d.add("患者")
         d.add(p.name(), "PERSON")
-        d.add(f"，{p.pick(['男', '女'])}，{p.rng.randint(20, 85)}岁，因")
+        sex, age = p.pick(["男", "女"]), p.rng.randint(20, 85)
+        d.add(f"，{sex}，")
+        d.add(f"{age}岁", "AGE")
+        d.add("，因")
         d.add(p.pick(SYMPTOMS), "HEALTH")
         d.add("就诊，诊断为")
         d.add(p.pick(DISEASES), "HEALTH")

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 
@@ -316,11 +317,22 @@ def _open_output(path: str, option: str, *, whole: bool = False):
     e.g. a folder that does not exist. ``whole``: written to a temporary file beside it that
     replaces it when finished (:class:`_WholeFile`)."""
     try:
-        return _WholeFile(path) if whole else open(path, "w", encoding="utf-8")
+        if whole and _regular_or_new(path):
+            return _WholeFile(path)
+        return open(path, "w", encoding="utf-8")
     except OSError as exc:
         raise click.BadParameter(
             f"cannot write {path}: {exc.strerror or exc}", param_hint=option
         ) from None
+
+
+def _regular_or_new(path: str) -> bool:
+    """Is ``path`` (followed through links) a regular file, or nothing yet? A device, FIFO or
+    socket (``-o /dev/null``, ``-o /dev/stdout``) is written to, never replaced."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 class _WholeFile(io.TextIOWrapper):
@@ -329,9 +341,8 @@ class _WholeFile(io.TextIOWrapper):
     is only ever replaced by a whole output."""
 
     def __init__(self, path: str) -> None:
-        if os.path.isdir(path):
-            raise IsADirectoryError(21, "Is a directory")
-        folder, name = os.path.split(os.path.abspath(path))
+        path = os.path.realpath(path)  # a link to the report stays a link
+        folder, name = os.path.split(path)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
         umask = os.umask(0)
         os.umask(umask)

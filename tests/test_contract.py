@@ -1,7 +1,9 @@
 """The outside contract (../shared/spec/contract.md): report JSON, findings JSONL, exit codes."""
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -153,6 +155,27 @@ def test_more_usage_errors_exit_2_before_any_work(tmp_path, args, said):
     proc = run(*(a.format(d=tmp_path) for a in args))
     assert proc.returncode == 2, proc.stderr
     assert said in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_the_report_replaces_only_a_regular_file(tmp_path):
+    # -o /dev/null writes to the device; -o through a link replaces the file, not the link.
+    (tmp_path / "a.csv").write_text("手机\n13800138000\n", encoding="utf-8")
+    assert run("scan", str(tmp_path / "a.csv"), "-o", os.devnull).returncode == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "r.json").write_text("old", encoding="utf-8")
+    (tmp_path / "latest.json").symlink_to(tmp_path / "reports" / "r.json")
+    args = [
+        "scan",
+        str(tmp_path / "a.csv"),
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path / "latest.json"),
+    ]
+    assert run(*args).returncode == 0
+    assert (tmp_path / "latest.json").is_symlink()
+    assert "CN_MOBILE_PHONE" in (tmp_path / "reports" / "r.json").read_text(encoding="utf-8")
 
 
 def test_a_failed_or_interrupted_scan_leaves_the_previous_report(tmp_path):
