@@ -567,21 +567,48 @@ def _read_body(
             reader.close()
 
 
-class _Repaired(io.RawIOBase):
-    """The UTF-8 text of a stream of mixed or broken text, repaired line by line
-    (:func:`~pii_scan.sources.encoding.repair_lines`); ``peek(1)`` says if anything is left."""
-
-    _READ = 1 << 20
+class _Rewritten(io.RawIOBase):
+    """A stream of bytes made from another one piece by piece: a subclass's ``_fill`` puts
+    the next piece in ``_buf`` (or sets ``_eof``); ``peek(1)`` says if anything is left."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
         self._buf = b""
         self._pos = 0
-        self._carry = b""
         self._eof = False
 
     def readable(self) -> bool:
         return True
+
+    def _fill(self) -> None:
+        raise NotImplementedError
+
+    def peek(self, size: int = 1) -> bytes:
+        self._fill()
+        return self._buf[self._pos : self._pos + max(size, 1)]
+
+    def readinto(self, buffer: Any) -> int:
+        self._fill()
+        n = min(len(buffer), len(self._buf) - self._pos)
+        buffer[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+        super().close()
+
+
+class _Repaired(_Rewritten):
+    """The UTF-8 text of a stream of mixed or broken text, repaired line by line
+    (:func:`~pii_scan.sources.encoding.repair_lines`)."""
+
+    _READ = 1 << 20
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner)
+        self._carry = b""
 
     def _fill(self) -> None:
         while self._pos >= len(self._buf) and not self._eof:
@@ -599,22 +626,6 @@ class _Repaired(io.RawIOBase):
                 cut = cut or len(data)  # a very long line is repaired piece by piece
                 data, self._carry = data[:cut], data[cut:]
             self._buf, self._pos = repair_lines(data), 0
-
-    def peek(self, size: int = 1) -> bytes:
-        self._fill()
-        return self._buf[self._pos : self._pos + max(size, 1)]
-
-    def readinto(self, buffer: Any) -> int:
-        self._fill()
-        n = min(len(buffer), len(self._buf) - self._pos)
-        buffer[:n] = self._buf[self._pos : self._pos + n]
-        self._pos += n
-        return n
-
-    def close(self) -> None:
-        if not self.closed:
-            self._inner.close()
-        super().close()
 
 
 def _quiet_undecodable_rows() -> None:
@@ -637,7 +648,7 @@ def _quiet_undecodable_rows() -> None:
     sys.unraisablehook = hook
 
 
-class _EvenRows(io.RawIOBase):
+class _EvenRows(_Rewritten):
     """The records of a delimited stream, each with exactly ``width`` fields, as UTF-8 CSV:
     a short record gets empty fields, a long one its extra fields joined into the last with
     the delimiter; both are counted in :attr:`TableStream.ragged_rows`.
@@ -659,19 +670,13 @@ class _EvenRows(io.RawIOBase):
         stream: TableStream,
         skip: int = 0,
     ):
-        self._inner = inner
+        super().__init__(inner)
         raw = io.BufferedReader(_Readable(inner), 1 << 20)
         text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline="")
         self._records = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
         csv.field_size_limit(max(csv.field_size_limit(), MAX_BLOCK_BYTES))
         self._skip = skip  # records (not blank lines) left out first
         self._delimiter, self._width, self._stream = delimiter, width, stream
-        self._buf = b""
-        self._pos = 0
-        self._eof = False
-
-    def readable(self) -> bool:
-        return True
 
     def _fill(self) -> None:
         while self._pos >= len(self._buf) and not self._eof:
@@ -703,22 +708,6 @@ class _EvenRows(io.RawIOBase):
             if ragged:
                 self._stream.count_ragged(ragged)
             self._buf, self._pos = out.getvalue().encode("utf-8"), 0
-
-    def peek(self, size: int = 1) -> bytes:
-        self._fill()
-        return self._buf[self._pos : self._pos + max(size, 1)]
-
-    def readinto(self, buffer: Any) -> int:
-        self._fill()
-        n = min(len(buffer), len(self._buf) - self._pos)
-        buffer[:n] = self._buf[self._pos : self._pos + n]
-        self._pos += n
-        return n
-
-    def close(self) -> None:
-        if not self.closed:
-            self._inner.close()
-        super().close()
 
 
 class _Readable(io.RawIOBase):
