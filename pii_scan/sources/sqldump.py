@@ -4,8 +4,7 @@ Every SQL table with a ``CREATE TABLE`` or data in the dump is a table of the re
 the SQL name (``public.`` is dropped, other schemas are kept: ``sales.orders``).  After a
 MySQL ``USE db`` statement (``mysqldump --databases`` and ``--all-databases``), an unqualified
 name is qualified with that database (``shop.customers``), so that two databases' tables of
-one name stay apart.  The dump is
-read once, as a stream, by a small parser of our own:
+one name stay apart.  The dump is read once, as a stream, by a small parser of our own:
 
 1. **Statements.** A scanner finds where each statement ends, stepping over what can hide a
    ``;``: quoted strings (MySQL's backslash escapes and ``''``; PostgreSQL's standard strings,
