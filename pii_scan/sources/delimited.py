@@ -158,19 +158,34 @@ def sniff_dialect(head: bytes, fmt: str, encoding: str | None = None) -> Dialect
     while full and empty_tail < width - 1 and all(not r[-1 - empty_tail] for r in full):
         empty_tail += 1
     # A title above the header: fewer fields than the rows, even without their empty tail.
-    titles = 0
-    while (
-        titles < min(_MAX_TITLES, len(records) - 2)
-        and len(records[titles]) < width - empty_tail
-        and width >= 2
-    ):
-        titles += 1
+    titles = title_count([len(r) for r in records], empty_tail)
     header = sniff_header(records[titles:])
     return Dialect(label, codec, bom, delimiter, header, width, titles, empty_tail)
 
 
-#: Lines above the header that may be a title and are skipped.
+#: Records above the header that may be a title.
 _MAX_TITLES = 3
+
+
+def title_count(lengths: list[int], empty_tail: int = 0) -> int:
+    """How many of the first records, of ``lengths`` fields each, are titles above the
+    header (``客户信息导出 2024-05-01``): up to three, each narrower than most records below it
+    are (at least two fields; of two widths as common, the narrower), less their
+    ``empty_tail`` of trailing empty fields, with two records left below. Sheets count alike.
+
+    >>> title_count([1, 1, 2, 2]), title_count([2, 3, 2]), title_count([1, 1, 1])
+    (2, 0, 0)
+    >>> title_count([2, 4, 4, 4], empty_tail=1), title_count([3, 4, 4, 4], empty_tail=1)
+    (1, 0)
+    """
+    titles = 0
+    while titles < min(_MAX_TITLES, len(lengths) - 2):
+        below = Counter(lengths[titles + 1 :])
+        width = max(below, key=lambda n: (below[n], -n))
+        if width < 2 or lengths[titles] >= width - empty_tail:
+            break
+        titles += 1
+    return titles
 
 
 def fit_header(names: list[str], d: Dialect) -> list[str]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -41,7 +40,7 @@ from .base import (
     limit_batches,
     reason,
 )
-from .delimited import sniff_header
+from .delimited import sniff_header, title_count
 from .inputs import Input, check_zip_member
 from .strings import scalar_text
 
@@ -77,7 +76,7 @@ def _sheet_stream(
             break
     if not sample:
         return TableStream(name=name, columns=[], batches=iter(()))
-    titles = _titles(sample)
+    titles = title_count([len(row) for row in sample])
     header = sniff_header([[cell or "" for cell in row] for row in sample[titles:]])
     if header:
         names = [cell or "" for cell in sample[titles]]
@@ -95,29 +94,6 @@ def _sheet_stream(
     body = _batches(all_rows(), columns, batch_rows)
     stream.batches = limit_batches(guarded(body, what), batch_rows, max_rows)
     return stream
-
-
-#: Rows above the header that may be a title.
-_MAX_TITLES = 3
-
-
-def _titles(sample: list[list[str | None]]) -> int:
-    """How many rows at the top of ``sample`` are titles: rows with fewer cells than most
-    rows below them have (at least two).
-
-    >>> _titles([["客户信息导出"], ["导出日期 2024-05-01"], ["姓名", "手机"], ["张三", "138"]])
-    2
-    >>> _titles([["姓名", "手机"], ["张三", "138", "多出来"], ["李四", "139"]])
-    0
-    """
-    titles = 0
-    while titles < min(_MAX_TITLES, len(sample) - 2):
-        below = Counter(len(row) for row in sample[titles + 1 :])
-        width = max(below, key=lambda n: (below[n], -n))  # a tie: the narrower
-        if width < 2 or len(sample[titles]) >= width:
-            break
-        titles += 1
-    return titles
 
 
 def _row_text(row: Iterable[Any]) -> list[str | None]:
